@@ -1,0 +1,34 @@
+"""Lookups shared by the invoicing commands, turning bad input into a CommandError that says what to do."""
+
+from django.core.management.base import CommandError
+
+from communities.local_time import parse_period_id
+from communities.models import Community
+
+from ...models import SettlementPeriod
+
+
+def community_by_slug(slug: str) -> Community:
+    try:
+        return Community.objects.get(slug=slug)
+    except Community.DoesNotExist:
+        known = ", ".join(Community.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
+        raise CommandError(f"No community with slug {slug!r}. Known communities: {known}.") from None
+
+
+def checked_period_id(period_id: str) -> str:
+    try:
+        parse_period_id(period_id)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return period_id
+
+
+def existing_period(community: Community, period_id: str) -> SettlementPeriod:
+    try:
+        return SettlementPeriod.objects.get(community=community, period_id=checked_period_id(period_id))
+    except SettlementPeriod.DoesNotExist:
+        raise CommandError(
+            f"{community.slug} has no period {period_id}; create it with "
+            f"`manage.py generate_invoices --community {community.slug} --period {period_id}`."
+        ) from None
