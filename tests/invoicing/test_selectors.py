@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from invoicing import selectors
+from invoicing.pricing import tariff_segments
+from tests.factories import CommunityFactory, HouseFactory, TariffFactory, add_readings
+
+pytestmark = pytest.mark.django_db
+
+JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+FEBRUARY = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+
+
+def test_sums_are_exact_on_this_database():
+    """The drift once measured on SQLite with DecimalField (589.368500000001) cannot happen with Wh."""
+    community = CommunityFactory()
+    tariff = TariffFactory(community=community)
+    house = HouseFactory(community=community)
+    add_readings(house, JANUARY, [("0.1", "0.2"), ("0.7", "0.001"), ("588.568", "0.3")])
+    add_readings(house, JANUARY + dt.timedelta(days=1), [("0.001", "0.333")] * 1000)
+
+    (totals,) = selectors.energy_wh_by_house_and_segment(
+        houses=[house], segments=tariff_segments([tariff], JANUARY, FEBRUARY)
+    ).values()
+
+    assert totals == [(100 + 700 + 588_568 + 1000, 200 + 1 + 300 + 333_000)]
+    assert all(type(value) is int for value in totals[0]), connection.vendor
+
+
+def test_houses_without_readings_get_zeros():
+    community = CommunityFactory()
+    tariff = TariffFactory(community=community)
+    quiet = HouseFactory(community=community)
+
+    totals = selectors.energy_wh_by_house_and_segment(houses=[quiet], segments=tariff_segments([tariff], JANUARY, FEBRUARY))
+
+    assert totals == {quiet.pk: [(0, 0)]}
+
+
+def test_tariff_in_effect_is_the_latest_not_after_the_instant():
+    community = CommunityFactory()
+    first = TariffFactory(community=community, valid_from=JANUARY)
+    second = TariffFactory(community=community, valid_from=FEBRUARY)
+
+    assert selectors.tariff_in_effect(community=community, at=JANUARY - dt.timedelta(seconds=1)) is None
+    assert selectors.tariff_in_effect(community=community, at=JANUARY) == first
+    assert selectors.tariff_in_effect(community=community, at=FEBRUARY - dt.timedelta(seconds=1)) == first
+    assert selectors.tariff_in_effect(community=community, at=FEBRUARY) == second
+
+
+def test_tariffs_for_range_are_the_one_in_force_at_the_start_and_later_versions():
+    community = CommunityFactory()
+    TariffFactory(community=community, valid_from=JANUARY - dt.timedelta(days=60))
+    in_force = TariffFactory(community=community, valid_from=JANUARY - dt.timedelta(days=1))
+    mid = TariffFactory(community=community, valid_from=JANUARY + dt.timedelta(days=15))
+    TariffFactory(community=community, valid_from=FEBRUARY)
+    TariffFactory(community=CommunityFactory(), valid_from=JANUARY + dt.timedelta(days=3))
+
+    assert selectors.tariffs_for_range(community=community, start=JANUARY, end=FEBRUARY) == [in_force, mid]
