@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from . import local_time
 from .energy import wh_to_kwh
@@ -114,6 +114,82 @@ class House(models.Model):
         return start, local_time.local_midnight(self.active_until + dt.timedelta(days=1), zone)
 
 
+class FrozenRange(models.Model):
+    """A stretch ``[start, end)`` of a community's meter data that may no longer change.
+
+    Invoicing writes one when it closes a settlement period; readings inside it can then be
+    neither created, changed nor deleted, by import, admin or code. Kept here rather than as a
+    look-up of invoicing's periods so that meter data never depends on the billing app.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="frozen_ranges")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, help_text="Why it is frozen, e.g. 'Period 2026-01 closed'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["community", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="frozen_range_start_before_end"),
+            models.UniqueConstraint(fields=["community", "start"], name="one_frozen_range_per_community_and_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.community}: {self.reason}"
+
+
+class FrozenMeterDataError(ValidationError):
+    pass
+
+
+def frozen_range_at(*, community_id: int, instant: dt.datetime) -> FrozenRange | None:
+    return FrozenRange.objects.filter(community_id=community_id, start__lte=instant, end__gt=instant).first()
+
+
+class MeterReadingQuerySet(models.QuerySet):
+    def frozen(self):
+        """Readings inside a frozen range of their community."""
+        return self.filter(
+            Exists(
+                FrozenRange.objects.filter(
+                    community=OuterRef("house__community"),
+                    start__lte=OuterRef("interval_start"),
+                    end__gt=OuterRef("interval_start"),
+                )
+            )
+        )
+
+    def _refuse_frozen(self, verb: str):
+        blocked = self.frozen().select_related("house").first()
+        if blocked is not None:
+            raise FrozenMeterDataError(
+                f"Cannot {verb} the reading of {blocked.house.house_id} at {blocked.interval_start:%Y-%m-%d %H:%M} UTC: "
+                "it lies in a closed settlement period, whose meter data never changes. "
+                "Correct the invoice by cancelling it instead."
+            )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        house_ids = {obj.house_id for obj in objs}
+        ranges = list(FrozenRange.objects.filter(community__houses__in=house_ids).values_list("community_id", "start", "end"))
+        if ranges:
+            community_of = dict(House.objects.filter(pk__in=house_ids).values_list("pk", "community_id"))
+            for obj in objs:
+                community_id = community_of[obj.house_id]
+                if any(c == community_id and start <= obj.interval_start < end for c, start, end in ranges):
+                    obj._refuse_if_frozen("create")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        self._refuse_frozen("change")
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_frozen("delete")
+        return super().delete()
+
+
 class MeterReading(models.Model):
     """Energy a house exported and imported in one metering interval.
 
@@ -125,6 +201,8 @@ class MeterReading(models.Model):
     interval_start = models.DateTimeField(help_text="Start of the metering interval (UTC).")
     exported_wh = models.BigIntegerField(help_text="Energy the house delivered to the community, Wh.")
     imported_wh = models.BigIntegerField(help_text="Energy the house took from the community, Wh.")
+
+    objects = MeterReadingQuerySet.as_manager()
 
     class Meta:
         ordering = ["house", "interval_start"]
@@ -138,9 +216,32 @@ class MeterReading(models.Model):
     def __str__(self):
         return f"{self.house.house_id} @ {self.interval_start:%Y-%m-%d %H:%M}Z"
 
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen("save")
+        if self.pk is not None:
+            # A reading moved out of a frozen range would change that range too.
+            stored = MeterReading.objects.filter(pk=self.pk).values_list("interval_start", flat=True).first()
+            if stored is not None and stored != self.interval_start:
+                MeterReading(house=self.house, interval_start=stored)._refuse_if_frozen("move")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen("delete")
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self, verb: str) -> None:
+        frozen = frozen_range_at(community_id=self.house.community_id, instant=self.interval_start)
+        if frozen is not None:
+            raise FrozenMeterDataError(
+                f"Cannot {verb} the reading of {self.house.house_id} at {self.interval_start:%Y-%m-%d %H:%M} UTC: "
+                f"{frozen.reason}, and a closed period's meter data never changes. "
+                "Correct the invoice by cancelling it instead."
+            )
+
     def clean(self):
         if self.interval_start is None or self.house_id is None:
             return
+        self._refuse_if_frozen("save")
         minutes = self.house.community.interval_minutes
         start = self.interval_start.astimezone(self.house.community.zone)
         if start.second or start.microsecond or start.minute % minutes:
