@@ -254,8 +254,22 @@ def demo_load() -> DemoReport:
         community=community, valid_from=TARIFF_VALID_FROM, defaults=TARIFF_PRICES_CT_PER_KWH
     )
 
+    period_created = not SettlementPeriod.objects.filter(community=community, period_id=DEMO_PERIOD_ID).exists()
+    period = services.period_get_or_create(community=community, period_id=DEMO_PERIOD_ID)
+    if period.status == SettlementPeriod.Status.CLOSED:
+        # Its meter data is frozen and its invoices are final: add nothing.
+        return DemoReport(
+            community_created=community_created,
+            houses_created=houses_created,
+            tariffs_created=int(tariff_created),
+            readings_created=0,
+            period_created=False,
+            generation=None,
+            skipped_because=f"period {DEMO_PERIOD_ID} is closed; its readings and invoices are final",
+        )
+
     readings_created = 0
-    month_start, month_end = local_time.month_bounds(DEMO_PERIOD_ID, community.zone)
+    month_start, month_end = period.start, period.end
     with_readings = set(
         MeterReading.objects.filter(
             house__community=community, interval_start__gte=month_start, interval_start__lt=month_end
@@ -274,17 +288,12 @@ def demo_load() -> DemoReport:
         MeterReading.objects.bulk_create(new, batch_size=BATCH_SIZE)
         readings_created = len(new)
 
-    period_created = not SettlementPeriod.objects.filter(community=community, period_id=DEMO_PERIOD_ID).exists()
-    period = services.period_get_or_create(community=community, period_id=DEMO_PERIOD_ID)
     generation, skipped_because = None, ""
-    if period.status == SettlementPeriod.Status.CLOSED:
-        skipped_because = f"period {DEMO_PERIOD_ID} is closed; its invoices are final"
-    else:
-        try:
-            generation = services.invoices_generate(period=period)
-        except ValidationError as error:
-            # Staff changed the demo (e.g. deleted its tariff): keep the data, report, go on starting.
-            skipped_because = " ".join(error.messages)
+    try:
+        generation = services.invoices_generate(period=period)
+    except ValidationError as error:
+        # Staff changed the demo (e.g. deleted its tariff): keep the data, report, go on starting.
+        skipped_because = " ".join(error.messages)
     return DemoReport(
         community_created=community_created,
         houses_created=houses_created,

@@ -169,6 +169,19 @@ def test_load_demo_keeps_what_staff_edited():
     assert House.objects.get(house_id="house_2").owner_name == "Anna Müller-Lüdenscheidt"
 
 
+@pytest.mark.django_db
+def test_load_demo_adds_nothing_to_a_closed_demo_period():
+    load_demo()
+    MeterReading.objects.filter(house__house_id="house_3").delete()
+    SettlementPeriod.objects.filter(period_id="2026-10").update(status=SettlementPeriod.Status.CLOSED)
+    counts = table_counts()
+
+    output = load_demo()
+
+    assert table_counts() == counts
+    assert "nothing changed" in output
+
+
 # --- ensure_admin_login -----------------------------------------------------------------------
 
 
