@@ -1,0 +1,126 @@
+"""The community statement of a settlement period: what per-interval netting means in money.
+
+The database sums the houses' energy per interval (one grouped query, a few thousand rows a
+month); netting and valuation then run once per interval, never per reading.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from communities.energy import wh_to_kwh
+from communities.models import MeterReading
+
+from . import pricing, selectors, settlement
+from .exports import plain_decimal, utc_timestamp
+from .models import SettlementPeriod
+
+LAST_SECOND = dt.timedelta(seconds=1)
+FIGURES = (
+    "exported_kwh",
+    "imported_kwh",
+    "grid_delivery_kwh",
+    "grid_consumption_kwh",
+    "houses_revenue_ct",
+    "houses_cost_ct",
+    "grid_revenue_ct",
+    "grid_cost_ct",
+    "community_result_ct",
+)
+
+
+@dataclass(frozen=True)
+class CommunityStatement:
+    period: SettlementPeriod
+    houses: int
+    days: list[tuple[dt.date, settlement.Settlement]]
+    total: settlement.Settlement
+
+    @property
+    def break_even_p_con(self) -> Decimal | None:
+        return settlement.break_even_p_con(self.total)
+
+
+def interval_energy_wh(*, period: SettlementPeriod, houses) -> list[tuple[dt.datetime, int, int]]:
+    """``(interval_start, exported_wh, imported_wh)`` summed over the houses, per interval."""
+    return list(
+        MeterReading.objects.filter(house__in=houses, interval_start__gte=period.start, interval_start__lt=period.end)
+        .order_by("interval_start")
+        .values("interval_start")
+        .annotate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
+        .values_list("interval_start", "exported", "imported")
+    )
+
+
+def community_statement(*, period: SettlementPeriod) -> CommunityStatement:
+    houses = list(selectors.houses_billable_in(period=period))
+    tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
+    segments = pricing.tariff_segments(tariffs, period.start, period.end)
+    zone = period.community.zone
+
+    by_day: dict[dt.date, settlement.Settlement] = {}
+    segment_index = 0
+    for interval_start, exported_wh, imported_wh in interval_energy_wh(period=period, houses=houses):
+        while interval_start >= segments[segment_index].end:
+            segment_index += 1
+        flows = settlement.interval_flows(exported_kwh=wh_to_kwh(exported_wh), imported_kwh=wh_to_kwh(imported_wh))
+        valued = settlement.settle(flows, prices=segments[segment_index].tariff.prices)
+        day = interval_start.astimezone(zone).date()
+        by_day[day] = by_day.get(day, settlement.NO_SETTLEMENT) + valued
+
+    days = sorted(by_day.items())
+    return CommunityStatement(
+        period=period, houses=len(houses), days=days, total=settlement.total(value for _, value in days)
+    )
+
+
+def _figures(value: settlement.Settlement) -> dict[str, Decimal]:
+    flows = value.flows
+    return {
+        "exported_kwh": flows.exported_kwh,
+        "imported_kwh": flows.imported_kwh,
+        "grid_delivery_kwh": flows.grid_delivery_kwh,
+        "grid_consumption_kwh": flows.grid_consumption_kwh,
+        "houses_revenue_ct": value.houses_revenue_ct,
+        "houses_cost_ct": value.houses_cost_ct,
+        "grid_revenue_ct": value.grid_revenue_ct,
+        "grid_cost_ct": value.grid_cost_ct,
+        "community_result_ct": value.community_result_ct,
+    }
+
+
+def statement_to_csv(statement: CommunityStatement) -> str:
+    """One row per local day, then a ``total`` row; plain decimals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("day", *FIGURES))
+    rows = [(day.isoformat(), value) for day, value in statement.days] + [("total", statement.total)]
+    for label, value in rows:
+        writer.writerow((label, *(plain_decimal(figure) for figure in _figures(value).values())))
+    return buffer.getvalue()
+
+
+def _json_figures(value: settlement.Settlement) -> dict[str, str]:
+    return {name: plain_decimal(figure) for name, figure in _figures(value).items()}
+
+
+def statement_to_json(statement: CommunityStatement) -> str:
+    """The statement as JSON. Figures are decimal strings, so no reader turns them into floats."""
+    period = statement.period
+    break_even = statement.break_even_p_con
+    document = {
+        "community": period.community.slug,
+        "period_id": period.period_id,
+        "period_start": utc_timestamp(period.start),
+        "period_end": utc_timestamp(period.end - LAST_SECOND),
+        "houses": statement.houses,
+        "break_even_p_con_ct_per_kwh": None if break_even is None else plain_decimal(break_even),
+        "total": _json_figures(statement.total),
+        "days": [{"day": day.isoformat(), **_json_figures(value)} for day, value in statement.days],
+    }
+    return json.dumps(document, indent=2) + "\n"

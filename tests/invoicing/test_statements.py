@@ -1,0 +1,143 @@
+import datetime as dt
+import itertools
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from invoicing import services, statements
+from invoicing.models import Invoice
+from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+
+pytestmark = pytest.mark.django_db
+
+JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+QUARTER_HOUR = dt.timedelta(minutes=15)
+community_numbers = itertools.count()
+
+
+def community_with_houses(count: int, time_zone: str = "UTC"):
+    community = CommunityFactory(slug=f"statement-{next(community_numbers)}", time_zone=time_zone)
+    TariffFactory(community=community)
+    houses = [HouseFactory(community=community, house_id=f"house_{n + 1}") for n in range(count)]
+    period = services.period_get_or_create(community=community, period_id="2026-01")
+    return period, houses
+
+
+def test_leg_simulator_12_3_8_statement():
+    period, (seller, buyer) = community_with_houses(2)
+    add_readings(seller, JANUARY, [("10", "0")])
+    add_readings(buyer, JANUARY, [("0", "11")])
+
+    statement = statements.community_statement(period=period)
+
+    assert statement.total.flows.grid_consumption_kwh == Decimal("1")
+    assert statement.total.community_result_ct == Decimal("45")
+    assert statement.break_even_p_con.quantize(Decimal("0.001")) == Decimal("20.909")
+
+
+def test_statement_nets_per_interval():
+    period, (house,) = community_with_houses(1)
+    add_readings(house, JANUARY, [("2", "0"), ("0", "2")])
+
+    statement = statements.community_statement(period=period)
+
+    assert statement.total.community_result_ct == Decimal("-38")
+    assert (statement.total.flows.grid_delivery_kwh, statement.total.flows.grid_consumption_kwh) == (2, 2)
+
+
+def test_statement_days_are_local_days():
+    period, (house,) = community_with_houses(1, time_zone="Europe/Berlin")
+    period = services.period_get_or_create(community=period.community, period_id="2026-01")
+    add_readings(house, dt.datetime(2026, 1, 1, 22, 45, tzinfo=dt.UTC), [("1", "0"), ("2", "0")])
+
+    statement = statements.community_statement(period=period)
+
+    assert [(day, value.flows.exported_kwh) for day, value in statement.days] == [
+        (dt.date(2026, 1, 1), Decimal("1")),
+        (dt.date(2026, 1, 2), Decimal("2")),
+    ]
+
+
+def test_break_even_p_con_is_undefined_without_imports():
+    period, (house,) = community_with_houses(1)
+    add_readings(house, JANUARY, [("3", "0")])
+
+    assert statements.community_statement(period=period).break_even_p_con is None
+
+
+def test_statement_uses_the_tariff_in_force_per_interval():
+    period, (house,) = community_with_houses(1)
+    TariffFactory(community=period.community, valid_from=JANUARY + QUARTER_HOUR, p_pv_ct_per_kwh=Decimal("10"))
+    add_readings(house, JANUARY, [("1", "0"), ("1", "0")])
+
+    assert statements.community_statement(period=period).total.houses_revenue_ct == Decimal("30")
+
+
+def test_statement_query_count_is_constant(django_assert_max_num_queries):
+    period, houses = community_with_houses(20)
+    for house in houses:
+        add_readings(house, JANUARY, [("1", "0.5"), ("0", "2")] * 10)
+
+    with django_assert_max_num_queries(4):
+        statements.community_statement(period=period)
+
+
+energy = st.decimals(min_value=0, max_value=20, places=3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(readings=st.lists(st.lists(st.tuples(energy, energy), min_size=1, max_size=8), min_size=1, max_size=4))
+def test_statement_totals_equal_the_sums_of_the_issued_invoices(readings):
+    period, houses = community_with_houses(len(readings))
+    for house, energies in zip(houses, readings, strict=True):
+        add_readings(house, JANUARY, [(str(e), str(i)) for e, i in energies])
+    services.invoices_issue(period=period)
+
+    statement = statements.community_statement(period=period)
+    invoices = list(Invoice.objects.filter(period=period))
+
+    assert statement.total.houses_revenue_ct == sum(invoice.export_revenue_ct for invoice in invoices)
+    assert statement.total.houses_cost_ct == sum(invoice.import_cost_ct for invoice in invoices)
+    assert statement.total.flows.exported_kwh == sum(invoice.energy_exported_kwh for invoice in invoices)
+    assert statement.total.flows.imported_kwh == sum(invoice.energy_imported_kwh for invoice in invoices)
+
+
+def test_command_prints_json_and_csv():
+    period, (seller, buyer) = community_with_houses(2)
+    add_readings(seller, JANUARY, [("10", "0")])
+    add_readings(buyer, JANUARY, [("0", "11")])
+    slug = period.community.slug
+
+    as_json, as_csv = StringIO(), StringIO()
+    call_command("community_statement", "--community", slug, "--period", "2026-01", "--format", "json", stdout=as_json)
+    call_command("community_statement", "--community", slug, "--period", "2026-01", "--format", "csv", stdout=as_csv)
+
+    document = json.loads(as_json.getvalue())
+    assert document["total"]["community_result_ct"] == "45"
+    assert document["break_even_p_con_ct_per_kwh"].startswith("20.909090")
+    assert document["days"][0]["day"] == "2026-01-01"
+    assert as_csv.getvalue().splitlines() == [
+        "day,exported_kwh,imported_kwh,grid_delivery_kwh,grid_consumption_kwh,houses_revenue_ct,houses_cost_ct,"
+        "grid_revenue_ct,grid_cost_ct,community_result_ct",
+        "2026-01-01,10,11,0,1,200,275,0,30,45",
+        "total,10,11,0,1,200,275,0,30,45",
+    ]
+
+
+def test_command_needs_an_existing_period():
+    community = CommunityFactory(slug="lonely")
+
+    with pytest.raises(CommandError, match="lonely has no period 2026-01"):
+        call_command("community_statement", "--community", community.slug, "--period", "2026-01")
+
+
+def test_unknown_period_ids_fail_cleanly():
+    period = SettlementPeriodFactory()
+
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("community_statement", "--community", period.community.slug, "--period", "January")
