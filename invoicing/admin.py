@@ -1,0 +1,420 @@
+"""The billing back-office. Thin: pages show what is stored, actions call services.
+
+Invoices are computed by ``services.invoices_generate`` and frozen by ``services.invoices_issue``;
+nothing here lets staff type an amount, a number or an energy.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from communities.admin import changelist_link
+from communities.local_time import month_bounds, parse_period_id
+
+from . import selectors, services
+from .formatting import EMPTY, ct_per_kwh, eur, kwh
+from .models import Invoice, InvoiceLine, InvoiceNumberCounter, SettlementPeriod, Tariff
+
+CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
+# The period actions run from the change list and, as buttons, from a period's own page.
+BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+PRICE_FIELDS = ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", "p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]
+
+
+def change_link(obj, label=None) -> str:
+    if obj is None:
+        return EMPTY
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or obj)
+
+
+def local_span(start, end, zone) -> str:
+    """``[start, end)`` as the community reads it: local midnights, in its own zone."""
+    if start is None or end is None:
+        return EMPTY
+    return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
+@admin.register(Tariff)
+class TariffAdmin(admin.ModelAdmin):
+    list_display = ["community", "valid_from", *PRICE_FIELDS]
+    list_filter = ["community"]
+    search_fields = ["community__name"]
+    date_hierarchy = "valid_from"
+    list_select_related = ["community"]
+    ordering = ["community__name", "-valid_from"]
+    readonly_fields = ["created_at"]
+    fieldsets = [
+        (None, {"fields": ["community", "valid_from"]}),
+        ("House prices", {"fields": ["p_pv_ct_per_kwh", "p_con_ct_per_kwh"]}),
+        ("Grid prices", {"fields": ["p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]}),
+        ("History", {"fields": ["created_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Issued invoices quote this version; a price change goes into a new version from a new date.
+        if obj is not None and InvoiceLine.objects.filter(tariff=obj, invoice__status__in=Invoice.ISSUED_STATUSES).exists():
+            return ["community", "valid_from", *PRICE_FIELDS, "created_at"]
+        return self.readonly_fields
+
+
+class SettlementPeriodForm(forms.ModelForm):
+    """Staff give a community and a month; the UTC bounds follow from the community's zone."""
+
+    class Meta:
+        model = SettlementPeriod
+        fields = ["community", "period_id"]
+        labels = {"period_id": "Month"}
+        help_texts = {"period_id": "YYYY-MM, e.g. 2026-01. Start and end are computed in the community's time zone."}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        community, period_id = cleaned_data.get("community"), cleaned_data.get("period_id")
+        if community is None or not period_id:
+            return cleaned_data
+        try:
+            parse_period_id(period_id)
+        except ValueError as error:
+            self.add_error("period_id", str(error))
+            return cleaned_data
+        # The same computation as services.period_get_or_create, so both make identical periods.
+        self.instance.start, self.instance.end = month_bounds(period_id, community.zone)
+        return cleaned_data
+
+
+@admin.register(SettlementPeriod)
+class SettlementPeriodAdmin(admin.ModelAdmin):
+    form = SettlementPeriodForm
+    list_display = ["__str__", "community", "period_id", "local_bounds", "status", "invoices_link"]
+    list_display_links = ["__str__"]
+    list_filter = ["community", "status"]
+    search_fields = ["period_id", "community__name"]
+    list_select_related = ["community"]
+    ordering = ["-period_id", "community__name"]
+    actions = ["generate_draft_invoices", "issue_invoices"]
+
+    def get_queryset(self, request):
+        by_status = {
+            f"{status}_count": Count("invoices", filter=Q(invoices__status=status)) for status in Invoice.Status.values
+        }
+        return super().get_queryset(request).annotate(invoice_count=Count("invoices"), **by_status)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["community", "period_id", "start", "end", "status"]
+        return ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["start", "end", "status"]
+        # A period's month and community are what its invoices were computed for; status moves
+        # only through services.
+        return ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+
+    @admin.display(description="local time")
+    def local_bounds(self, period):
+        return local_span(period.start, period.end, period.community.zone)
+
+    @admin.display(description="invoices", ordering="invoice_count")
+    def invoices_link(self, period):
+        if period.pk is None:
+            return EMPTY
+        total = getattr(period, "invoice_count", 0)
+        links = [changelist_link("admin:invoicing_invoice_changelist", f"{total} in all", period__id__exact=period.pk)]
+        for status, label in Invoice.Status.choices:
+            count = getattr(period, f"{status}_count", 0)
+            if count:
+                links.append(
+                    changelist_link(
+                        "admin:invoicing_invoice_changelist",
+                        f"{count} {label.lower()}",
+                        period__id__exact=period.pk,
+                        status__exact=status,
+                    )
+                )
+        return format_html_join(", ", "{}", ((link,) for link in links))
+
+    def has_invoice_change_permission(self, request):
+        # Generating and issuing write invoices, so they take the right to change invoices, not
+        # merely periods.
+        return request.user.has_perm("invoicing.change_invoice")
+
+    @admin.action(description="Generate draft invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def generate_draft_invoices(self, request, queryset):
+        return self._confirm_then_run(
+            request,
+            queryset,
+            action="generate_draft_invoices",
+            title="Generate draft invoices",
+            consequences=[
+                "Creates or refreshes one draft invoice per house active in the month, from the current "
+                "readings and tariffs. A house without readings gets a zero invoice.",
+                "Issued invoices are not touched. Drafts of houses no longer active are removed.",
+                "Running it again with unchanged data changes nothing.",
+            ],
+            run=lambda period: services.invoices_generate(period=period),
+        )
+
+    @admin.action(description="Issue invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def issue_invoices(self, request, queryset):
+        return self._confirm_then_run(
+            request,
+            queryset,
+            action="issue_invoices",
+            title="Issue invoices",
+            consequences=[
+                "First refreshes the drafts from the current readings, as 'Generate draft invoices' does.",
+                "Then gives every draft the next number of the community's series (e.g. INV-2026-001), in "
+                "house order, and freezes it.",
+                "Issued invoices cannot be edited or deleted; a mistake needs a credit note.",
+            ],
+            run=lambda period: services.invoices_issue(period=period, acting_user=request.user),
+        )
+
+    def _confirm_then_run(self, request, queryset, *, action, title, consequences, run):
+        """Like ``delete_selected``: a confirmation page first, the service call on its POST."""
+        if request.POST.get("post"):
+            for period in queryset:
+                try:
+                    report = run(period)
+                except ValidationError as error:
+                    self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
+                else:
+                    self.message_user(request, f"{period}: {report}", messages.SUCCESS)
+            return None  # back to the change list, which shows the messages
+
+        periods = [
+            {
+                "period": period,
+                "closed": period.status == SettlementPeriod.Status.CLOSED,
+                "local_bounds": self.local_bounds(period),
+                "billable_houses": selectors.houses_billable_in(period=period).count(),
+                "counts": self.invoices_link(period),
+            }
+            for period in queryset
+        ]
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": None,
+            "opts": self.opts,
+            "action": action,
+            # The change form prefixes its action field; the confirmation posts back the same way.
+            "action_field_name": CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "consequences": consequences,
+            "periods": periods,
+            "media": self.media,
+        }
+        return TemplateResponse(request, CONFIRM_ACTION_TEMPLATE, context)
+
+
+class PeriodListFilter(admin.RelatedFieldListFilter):
+    """The period filter with its communities in one query (a period's name includes its community)."""
+
+    def field_choices(self, field, request, model_admin):
+        periods = SettlementPeriod.objects.select_related("community").order_by("-period_id", "community__name")
+        return [(period.pk, str(period)) for period in periods]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    fields = [
+        "segment_start",
+        "segment_end",
+        "tariff_link",
+        "exported",
+        "imported",
+        "p_pv",
+        "p_con",
+        "export_revenue",
+        "import_cost",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tariff")
+
+    # Lines belong to their invoice: whoever may see the invoice sees its lines, nobody edits them.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tariff")
+    def tariff_link(self, line):
+        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d %H:%M} UTC")
+
+    @admin.display(description="exported")
+    def exported(self, line):
+        return kwh(line.energy_exported_kwh)
+
+    @admin.display(description="imported")
+    def imported(self, line):
+        return kwh(line.energy_imported_kwh)
+
+    @admin.display(description="p_pv")
+    def p_pv(self, line):
+        return ct_per_kwh(line.p_pv_ct_per_kwh)
+
+    @admin.display(description="p_con")
+    def p_con(self, line):
+        return ct_per_kwh(line.p_con_ct_per_kwh)
+
+    @admin.display(description="export revenue")
+    def export_revenue(self, line):
+        return eur(line.export_revenue_ct)
+
+    @admin.display(description="import cost")
+    def import_cost(self, line):
+        return eur(line.import_cost_ct)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Invoices are shown, never typed: services compute drafts and freeze issued ones.
+
+    Every change page is view-only. A draft's fields would be overwritten by the next
+    generation anyway; an issued invoice is a frozen document, corrected by a credit note.
+    """
+
+    list_display = ["number", "house", "period", "status", "exported", "imported", "net_amount", "issued_at"]
+    list_filter = ["status", "community", ("period", PeriodListFilter)]
+    search_fields = ["invoice_id", "house__house_id", "house_name", "recipient_name"]
+    search_help_text = "Invoice number, house id, house name or recipient."
+    date_hierarchy = "issued_at"
+    list_select_related = ["house", "period__community"]
+    ordering = ["-period_start", "house__house_id"]
+    inlines = [InvoiceLineInline]
+    fieldsets = [
+        (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
+        ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
+        ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
+        ("History", {"fields": ["issued_at", "issued_by", "created_at", "updated_at"]}),
+    ]
+    readonly_fields = [
+        "number",
+        "status",
+        "community",
+        "house_link",
+        "period_link",
+        "local_bounds",
+        "exported",
+        "imported",
+        "export_revenue",
+        "import_cost",
+        "net_amount",
+        "direction",
+        "recipient_name",
+        "recipient_address",
+        "house_name",
+        "issued_at",
+        "issued_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("community", "house", "period__community", "issued_by")
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)  # issued invoices are never deleted, in bulk or otherwise
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="number", ordering="invoice_id")
+    def number(self, invoice):
+        return invoice.invoice_id or f"Draft {invoice.house.house_id} {invoice.period.period_id}"
+
+    @admin.display(description="house")
+    def house_link(self, invoice):
+        return change_link(invoice.house)
+
+    @admin.display(description="period")
+    def period_link(self, invoice):
+        return change_link(invoice.period)
+
+    @admin.display(description="period, local time")
+    def local_bounds(self, invoice):
+        return local_span(invoice.period_start, invoice.period_end, invoice.community.zone)
+
+    @admin.display(description="exported", ordering="energy_exported_kwh")
+    def exported(self, invoice):
+        return kwh(invoice.energy_exported_kwh)
+
+    @admin.display(description="imported", ordering="energy_imported_kwh")
+    def imported(self, invoice):
+        return kwh(invoice.energy_imported_kwh)
+
+    @admin.display(description="export revenue")
+    def export_revenue(self, invoice):
+        return eur(invoice.export_revenue_ct)
+
+    @admin.display(description="import cost")
+    def import_cost(self, invoice):
+        return eur(invoice.import_cost_ct)
+
+    @admin.display(description="net amount", ordering="net_amount_ct")
+    def net_amount(self, invoice):
+        return eur(invoice.net_amount_ct)
+
+    @admin.display(description="who pays")
+    def direction(self, invoice):
+        if invoice.net_amount_ct > 0:
+            return "The community pays the house."
+        if invoice.net_amount_ct < 0:
+            return "The house pays the community."
+        return "Nothing to pay."
+
+
+@admin.register(InvoiceNumberCounter)
+class InvoiceNumberCounterAdmin(admin.ModelAdmin):
+    """Read-only: the last number given per series, for answering 'which number comes next?'.
+
+    Only ``services.invoice_numbers_allocate`` moves a counter; editing one by hand would
+    duplicate or skip invoice numbers.
+    """
+
+    list_display = ["community", "series", "year", "last_number"]
+    list_filter = ["community", "year"]
+    list_select_related = ["community"]
+    ordering = ["community__name", "series", "-year"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,45 @@
+"""How the back-office shows money and energy. Pure: Decimal in, str out, no ORM, no float.
+
+Amounts are stored in exact (fractional) cents; staff see what a member pays or receives, so
+``eur`` goes through ``pricing.payable_eur`` and its one rounding rule rather than rounding here.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .pricing import payable_eur
+
+EMPTY = "-"
+WATT_HOUR = Decimal("0.001")
+PRICE_STEP = Decimal("0.0001")
+
+
+def _as_decimal(name: str, value) -> Decimal:
+    # int is exact and bool is not a quantity; float would already have lost digits.
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise TypeError(f"{name} must be a Decimal or int, not {type(value).__name__}; display never goes through float.")
+
+
+def eur(amount_ct) -> str:
+    """Cents to the euro amount a member sees: ``Decimal("6002.5")`` -> ``"60.03 EUR"``."""
+    if amount_ct is None:
+        return EMPTY
+    euros = payable_eur(_as_decimal("amount_ct", amount_ct))
+    # A fraction of a cent below zero rounds to 0; "-0.00 EUR" would read as a debt.
+    return f"{abs(euros) if not euros else euros} EUR"
+
+
+def kwh(value) -> str:
+    """Energy with three decimals (one Wh): ``Decimal("450.5")`` -> ``"450.500 kWh"``."""
+    if value is None:
+        return EMPTY
+    return f"{_as_decimal('value', value).quantize(WATT_HOUR, rounding=ROUND_HALF_UP)} kWh"
+
+
+def ct_per_kwh(price) -> str:
+    """A tariff price as stored (four decimals): ``Decimal("20")`` -> ``"20.0000 ct/kWh"``."""
+    if price is None:
+        return EMPTY
+    return f"{_as_decimal('price', price).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)} ct/kWh"
