@@ -59,8 +59,10 @@ class TariffAdmin(admin.ModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
         # Issued invoices quote this version; a price change goes into a new version from a new date.
-        if obj is not None and InvoiceLine.objects.filter(tariff=obj, invoice__status__in=Invoice.ISSUED_STATUSES).exists():
+        if InvoiceLine.objects.filter(tariff=obj, invoice__status__in=Invoice.ISSUED_STATUSES).exists():
             return ["community", "valid_from", *PRICE_FIELDS, "created_at"]
         return self.readonly_fields
 
@@ -92,8 +94,7 @@ class SettlementPeriodForm(forms.ModelForm):
 @admin.register(SettlementPeriod)
 class SettlementPeriodAdmin(admin.ModelAdmin):
     form = SettlementPeriodForm
-    list_display = ["__str__", "community", "period_id", "local_bounds", "status", "invoices_link"]
-    list_display_links = ["__str__"]
+    list_display = ["period_id", "community", "local_bounds", "status", "invoices_link"]
     list_filter = ["community", "status"]
     search_fields = ["period_id", "community__name"]
     list_select_related = ["community"]
@@ -124,22 +125,20 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
 
     @admin.display(description="invoices", ordering="invoice_count")
     def invoices_link(self, period):
+        """``3 invoices: 1 draft, 2 pending (issued)``, each part a link to those invoices."""
         if period.pk is None:
             return EMPTY
+        url_name = "admin:invoicing_invoice_changelist"
         total = getattr(period, "invoice_count", 0)
-        links = [changelist_link("admin:invoicing_invoice_changelist", f"{total} in all", period__id__exact=period.pk)]
-        for status, label in Invoice.Status.choices:
-            count = getattr(period, f"{status}_count", 0)
-            if count:
-                links.append(
-                    changelist_link(
-                        "admin:invoicing_invoice_changelist",
-                        f"{count} {label.lower()}",
-                        period__id__exact=period.pk,
-                        status__exact=status,
-                    )
-                )
-        return format_html_join(", ", "{}", ((link,) for link in links))
+        all_link = changelist_link(url_name, f"{total} invoice{'' if total == 1 else 's'}", period__id__exact=period.pk)
+        by_status = [
+            changelist_link(url_name, f"{count} {label.lower()}", period__id__exact=period.pk, status__exact=status)
+            for status, label in Invoice.Status.choices
+            if (count := getattr(period, f"{status}_count", 0))
+        ]
+        if not by_status:
+            return all_link
+        return format_html("{}: {}", all_link, format_html_join(", ", "{}", ((link,) for link in by_status)))
 
     def has_invoice_change_permission(self, request):
         # Generating and issuing write invoices, so they take the right to change invoices, not
