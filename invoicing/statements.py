@@ -11,12 +11,9 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from communities.energy import wh_to_kwh
-from communities.models import MeterReading
 
-from . import pricing, selectors, settlement
+from . import interval_pricing, pricing, selectors, settlement
 from .exports import plain_decimal, utc_timestamp
 from .models import SettlementPeriod
 
@@ -46,17 +43,6 @@ class CommunityStatement:
         return settlement.break_even_p_con(self.total)
 
 
-def interval_energy_wh(*, period: SettlementPeriod, houses) -> list[tuple[dt.datetime, int, int]]:
-    """``(interval_start, exported_wh, imported_wh)`` summed over the houses, per interval."""
-    return list(
-        MeterReading.objects.filter(house__in=houses, interval_start__gte=period.start, interval_start__lt=period.end)
-        .order_by("interval_start")
-        .values("interval_start")
-        .annotate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
-        .values_list("interval_start", "exported", "imported")
-    )
-
-
 def community_statement(*, period: SettlementPeriod) -> CommunityStatement:
     houses = list(selectors.houses_billable_in(period=period))
     tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
@@ -65,12 +51,14 @@ def community_statement(*, period: SettlementPeriod) -> CommunityStatement:
 
     by_day: dict[dt.date, settlement.Settlement] = {}
     segment_index = 0
-    for interval_start, exported_wh, imported_wh in interval_energy_wh(period=period, houses=houses):
-        while interval_start >= segments[segment_index].end:
+    for interval in interval_pricing.interval_energy(houses=houses, start=period.start, end=period.end):
+        while interval.interval_start >= segments[segment_index].end:
             segment_index += 1
-        flows = settlement.interval_flows(exported_kwh=wh_to_kwh(exported_wh), imported_kwh=wh_to_kwh(imported_wh))
+        flows = settlement.interval_flows(
+            exported_kwh=wh_to_kwh(interval.exported_wh), imported_kwh=wh_to_kwh(interval.imported_wh)
+        )
         valued = settlement.settle(flows, prices=segments[segment_index].tariff.prices)
-        day = interval_start.astimezone(zone).date()
+        day = interval.interval_start.astimezone(zone).date()
         by_day[day] = by_day.get(day, settlement.NO_SETTLEMENT) + valued
 
     days = sorted(by_day.items())

@@ -1,0 +1,107 @@
+"""Prices that change every interval (break-even tariffs) applied to the houses' readings.
+
+The community's energy per interval is summed by the database; the break-even house prices of
+each interval follow from it in Python (a few thousand intervals a month, never a loop over
+readings); the database then values every house's readings at its interval's prices in one
+grouped join. Prices travel as integers of 1e-8 ct/kWh (``settlement.BREAK_EVEN_PRICE_PLACES``)
+and energy as Wh, so each house's amount is an exact integer sum on SQLite and PostgreSQL alike,
+and the houses' amounts add up to the community statement to the last digit.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Sum
+
+from communities.energy import wh_to_kwh
+from communities.models import MeterReading
+
+from . import settlement
+from .pricing import Prices
+
+PRICE_UNITS_PER_CT = 10**8  # one unit is 1e-8 ct/kWh, the break-even price precision
+AMOUNT_SCALE = -11  # Wh x (1e-8 ct/kWh) = 1e-11 ct
+
+
+@dataclass(frozen=True)
+class IntervalEnergy:
+    interval_start: dt.datetime
+    exported_wh: int
+    imported_wh: int
+
+
+@dataclass(frozen=True)
+class HouseValue:
+    """A house's energy and its value at per-interval prices over some intervals."""
+
+    exported_wh: int
+    imported_wh: int
+    export_revenue_ct: Decimal
+    import_cost_ct: Decimal
+
+
+def interval_energy(*, houses, start: dt.datetime, end: dt.datetime) -> list[IntervalEnergy]:
+    """The houses' summed energy per interval of ``[start, end)``, in one grouped query."""
+    rows = (
+        MeterReading.objects.filter(house__in=houses, interval_start__gte=start, interval_start__lt=end)
+        .order_by("interval_start")
+        .values("interval_start")
+        .annotate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
+        .values_list("interval_start", "exported", "imported")
+    )
+    return [IntervalEnergy(*row) for row in rows]
+
+
+def break_even_prices(interval: IntervalEnergy, prices: Prices) -> settlement.HousePrices:
+    return settlement.break_even_house_prices(
+        exported_kwh=wh_to_kwh(interval.exported_wh), imported_kwh=wh_to_kwh(interval.imported_wh), prices=prices
+    )
+
+
+def _price_units(price: Decimal) -> int:
+    units = price * PRICE_UNITS_PER_CT
+    if units != units.to_integral_value():
+        raise ValueError(f"{price} ct/kWh is finer than the break-even price precision of 1e-8 ct/kWh.")
+    return int(units)
+
+
+def house_values_at_interval_prices(
+    *, houses, prices_by_interval: dict[dt.datetime, settlement.HousePrices]
+) -> dict[int, HouseValue]:
+    """Each house's readings in the given intervals valued at that interval's prices.
+
+    One query: the interval prices go in as a VALUES table joined to the readings. Houses
+    without readings in those intervals are left out.
+    """
+    if not prices_by_interval:
+        return {}
+    house_ids = [house.pk for house in houses]
+    if not house_ids:
+        return {}
+    adapt = connection.ops.adapt_datetimefield_value
+    price_rows, params = [], []
+    for interval_start, house_prices in prices_by_interval.items():
+        price_rows.append("(%s, %s, %s)")
+        params += [adapt(interval_start), _price_units(house_prices.p_pv), _price_units(house_prices.p_con)]
+    readings = MeterReading._meta.db_table
+    sql = (
+        f"WITH interval_prices (interval_start, pv_units, con_units) AS (VALUES {', '.join(price_rows)}) "
+        f"SELECT r.house_id, SUM(r.exported_wh), SUM(r.imported_wh), "
+        f"SUM(r.exported_wh * p.pv_units), SUM(r.imported_wh * p.con_units) "
+        f"FROM {readings} r JOIN interval_prices p ON r.interval_start = p.interval_start "
+        f"WHERE r.house_id IN ({', '.join(['%s'] * len(house_ids))}) GROUP BY r.house_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + house_ids)
+        rows = cursor.fetchall()
+    return {
+        house_id: HouseValue(
+            exported_wh=int(exported),
+            imported_wh=int(imported),
+            export_revenue_ct=Decimal(int(revenue_units)).scaleb(AMOUNT_SCALE),
+            import_cost_ct=Decimal(int(cost_units)).scaleb(AMOUNT_SCALE),
+        )
+        for house_id, exported, imported, revenue_units, cost_units in rows
+    }
