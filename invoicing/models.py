@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -70,6 +71,15 @@ class SettlementPeriod(models.Model):
     end = models.DateTimeField(help_text="Exclusive: the first instant after the period.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    close_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_forced_reason = models.TextField(
+        blank=True, help_text="Why the period was closed although readings were missing; empty unless forced."
+    )
+    close_forced_by = models.CharField(max_length=150, blank=True, help_text="Who forced the close (user name).")
+    houses_to_invoice = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Houses active in the period when the close began: the progress total."
+    )
 
     class Meta:
         ordering = ["community", "-period_id"]
@@ -86,6 +96,41 @@ class SettlementPeriod(models.Model):
         return int(self.period_id[:4])
 
 
+class IssuedDocumentError(ValidationError):
+    """An issued invoice or cancellation document was about to be changed or deleted."""
+
+
+class PdfState(models.TextChoices):
+    NONE = "", "No PDF (draft)"
+    PENDING = "pending", "Waiting to be rendered"
+    RENDERED = "rendered", "Rendered"
+    FAILED = "failed", "Rendering failed"
+
+
+class StoredPdf(models.Model):
+    """The PDF of an issued document: rendered after the issuing transaction commits, stored once.
+
+    The file lives under MEDIA_ROOT (``default_storage``); its SHA-256 is kept beside it so a
+    download can prove it returns exactly the bytes that were rendered.
+    """
+
+    pdf_state = models.CharField("PDF", max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
+    pdf_file = models.FileField(max_length=255, blank=True, editable=False)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pdf_error = models.TextField(blank=True, editable=False, help_text="Why the last render failed.")
+
+    PDF_FIELDS = ("pdf_state", "pdf_file", "pdf_sha256", "pdf_rendered_at", "pdf_error")
+
+    class Meta:
+        abstract = True
+
+
+# Fields an issued invoice may still change: its status (pending -> paid | cancelled, through
+# invoicing.lifecycle) and its stored PDF. Everything else is the frozen document.
+INVOICE_FIELDS_MUTABLE_AFTER_ISSUE = frozenset({"status", "updated_at", *StoredPdf.PDF_FIELDS})
+
+
 class InvoiceQuerySet(models.QuerySet):
     def live(self):
         """Invoices that count: every status but cancelled."""
@@ -94,8 +139,25 @@ class InvoiceQuerySet(models.QuerySet):
     def issued(self):
         return self.filter(status__in=Invoice.ISSUED_STATUSES)
 
+    def update(self, **kwargs):
+        frozen = set(kwargs) - INVOICE_FIELDS_MUTABLE_AFTER_ISSUE
+        if frozen:
+            blocked = self.issued().first()
+            if blocked is not None:
+                raise IssuedDocumentError(
+                    f"Invoice {blocked.invoice_id} is issued; its {', '.join(sorted(frozen))} never change. "
+                    "Cancel it to correct it."
+                )
+        return super().update(**kwargs)
 
-class Invoice(models.Model):
+    def delete(self):
+        blocked = self.issued().first()
+        if blocked is not None:
+            raise IssuedDocumentError(f"Invoice {blocked.invoice_id} is issued and can never be deleted; cancel it instead.")
+        return super().delete()
+
+
+class Invoice(StoredPdf):
     """A house's bill for one settlement period: a draft until issued, then a frozen document.
 
     Positive ``net_amount_ct`` means the community owes the house. ``recipient_*`` copy the
@@ -157,9 +219,52 @@ class Invoice(models.Model):
     def __str__(self):
         return self.invoice_id or f"Draft {self.house.house_id} {self.period.period_id}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self._refuse_changing_an_issued_invoice(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and Invoice.objects.filter(pk=self.pk).issued().exists():
+            raise IssuedDocumentError(f"Invoice {self.invoice_id} is issued and can never be deleted; cancel it instead.")
+        return super().delete(*args, **kwargs)
+
+    def _refuse_changing_an_issued_invoice(self, update_fields) -> None:
+        stored = Invoice.objects.filter(pk=self.pk).values().first()
+        if stored is None or stored["status"] not in self.ISSUED_STATUSES:
+            return
+        names = update_fields or [field.attname for field in self._meta.concrete_fields]
+        changed = [
+            name
+            for name in names
+            if name not in INVOICE_FIELDS_MUTABLE_AFTER_ISSUE
+            and self._meta.get_field(name).attname in stored
+            and stored[self._meta.get_field(name).attname] != getattr(self, self._meta.get_field(name).attname)
+        ]
+        if changed:
+            raise IssuedDocumentError(
+                f"Invoice {stored['invoice_id']} is issued; its {', '.join(sorted(changed))} never change. "
+                "Cancel it to correct it."
+            )
+
     @property
     def is_issued(self) -> bool:
         return self.status in self.ISSUED_STATUSES
+
+
+class InvoiceLineQuerySet(models.QuerySet):
+    def _refuse_issued(self, verb: str):
+        blocked = self.filter(invoice__status__in=Invoice.ISSUED_STATUSES).select_related("invoice").first()
+        if blocked is not None:
+            raise IssuedDocumentError(f"Cannot {verb} the lines of issued invoice {blocked.invoice.invoice_id}.")
+
+    def update(self, **kwargs):
+        self._refuse_issued("change")
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_issued("delete")
+        return super().delete()
 
 
 class InvoiceLine(models.Model):
@@ -180,6 +285,8 @@ class InvoiceLine(models.Model):
     export_revenue_ct = models.DecimalField(**AMOUNT_FIELD)
     import_cost_ct = models.DecimalField(**AMOUNT_FIELD)
 
+    objects = InvoiceLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["invoice", "segment_start"]
         constraints = [
@@ -188,6 +295,16 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return f"{self.invoice} from {self.segment_start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id).issued().exists():
+            raise IssuedDocumentError(f"Cannot change the lines of issued invoice {self.invoice.invoice_id}.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id).issued().exists():
+            raise IssuedDocumentError(f"Cannot delete the lines of issued invoice {self.invoice.invoice_id}.")
+        return super().delete(*args, **kwargs)
 
 
 class InvoiceNumberCounter(models.Model):
@@ -209,3 +326,91 @@ class InvoiceNumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.community} {self.series}-{self.year}: {self.last_number}"
+
+
+class CancellationNoteQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        frozen = set(kwargs) - set(StoredPdf.PDF_FIELDS)
+        if frozen:
+            raise IssuedDocumentError(f"Cancellation documents never change ({', '.join(sorted(frozen))}).")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise IssuedDocumentError("Cancellation documents are never deleted.")
+
+
+class CancellationNote(StoredPdf):
+    """The document that cancels an issued invoice: its own number (CN-YYYY-NNN), the reason, and
+    the original's amounts reversed. The original row and its PDF stay as they were; the house's
+    corrected invoice for the same period is ``corrected_by``.
+    """
+
+    SERIES = "CN"
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="cancellation_notes")
+    cancelled_invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="cancellation_note")
+    corrected_by = models.OneToOneField(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="corrects_via"
+    )
+    number = models.CharField(max_length=40)
+    reason = models.TextField()
+    net_amount_ct = models.DecimalField(help_text="The original's net amount, reversed.", **AMOUNT_FIELD)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CancellationNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="cancellation_number_unique_per_community"),
+            models.CheckConstraint(condition=~Q(reason=""), name="cancellation_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and not (update_fields and set(update_fields) <= set(self.PDF_FIELDS)):
+            raise IssuedDocumentError(f"Cancellation document {self.number} never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise IssuedDocumentError(f"Cancellation document {self.number} is never deleted.")
+
+
+class LifecycleEvent(models.Model):
+    """One thing that happened to a period or an invoice: a status transition or a note.
+
+    Written by ``invoicing.lifecycle`` for every transition (the audit trail the admin shows on
+    the period and invoice pages) and for notable non-transitions (a failed PDF, a refused
+    scheduled close). ``actor_name`` keeps who did it even when the user is deleted later, and
+    names the machine actors ("schedule", "close task").
+    """
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "Transition"
+        NOTE = "note", "Note"
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="events")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TRANSITION)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    what = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("who", max_length=150)
+    at = models.DateTimeField("when", db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["invoice", "at"], name="event_invoice_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.what}"

@@ -10,8 +10,8 @@ from communities.energy import wh_to_kwh
 from communities.local_time import month_bounds, parse_period_id
 from communities.models import Community, House
 
-from . import pricing, selectors
-from .models import Invoice, InvoiceLine, InvoiceNumberCounter, SettlementPeriod
+from . import lifecycle, pricing, queue, selectors
+from .models import Invoice, InvoiceLine, InvoiceNumberCounter, LifecycleEvent, PdfState, SettlementPeriod
 
 HEADER_FIELDS = (
     "energy_exported_kwh",
@@ -75,11 +75,34 @@ def period_get_or_create(*, community: Community, period_id: str) -> SettlementP
     return period
 
 
-def _lock_billable_period(period: SettlementPeriod) -> SettlementPeriod:
+PERIOD_REFUSALS = {
+    SettlementPeriod.Status.OPEN: "Period {period} is open; it has not been closed yet.",
+    SettlementPeriod.Status.CLOSING: (
+        "Period {period} is closing; its invoices are being issued. Wait for the close to finish "
+        "(progress on the period's page)."
+    ),
+    SettlementPeriod.Status.CLOSED: "Period {period} of {community} is closed; its invoices are final.",
+}
+
+
+def _lock_period(period: SettlementPeriod, *, allowed=(SettlementPeriod.Status.OPEN,)) -> SettlementPeriod:
+    """The period re-read under a row lock, refused unless its status is one of ``allowed``.
+
+    Every write that depends on a period's status takes this lock first, so a close and a
+    preview (or two closes) of one period queue up instead of interleaving.
+    """
     locked = SettlementPeriod.objects.select_for_update().select_related("community").get(pk=period.pk)
-    if locked.status == SettlementPeriod.Status.CLOSED:
-        raise ValidationError(f"Period {locked.period_id} of {locked.community} is closed; its invoices are final.")
+    if locked.status not in allowed:
+        raise ValidationError(PERIOD_REFUSALS[locked.status].format(period=locked.period_id, community=locked.community))
     return locked
+
+
+def _segments(period: SettlementPeriod) -> list:
+    tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
+    try:
+        return pricing.tariff_segments(tariffs, period.start, period.end)
+    except pricing.NoTariffError as error:
+        raise ValidationError(f"{period.community}: {error}") from error
 
 
 def _draft_for(house: House, period: SettlementPeriod, priced: list) -> tuple[Invoice, list[InvoiceLine]]:
@@ -129,24 +152,32 @@ def _same_content(stored: Invoice, stored_lines: list[InvoiceLine], fresh: Invoi
 
 @transaction.atomic
 def invoices_generate(*, period: SettlementPeriod) -> GenerationReport:
-    """Create or refresh one draft invoice per house active in the period.
+    """Create or refresh one draft invoice per house active in the period (the preview).
 
     Every active house gets an invoice, a zero one if it has no readings: members expect a
     statement every month, and a missing invoice would hide a missing meter. Issued invoices
     are never touched; drafts of houses no longer active are removed. Running it again with the
-    same data changes nothing.
+    same data changes nothing. Only open periods: a closing or closed period's invoices belong
+    to its close.
     """
-    period = _lock_billable_period(period)
+    period = _lock_period(period)
     houses = list(selectors.houses_billable_in(period=period).order_by("house_id"))
-    tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
-    try:
-        segments = pricing.tariff_segments(tariffs, period.start, period.end)
-    except pricing.NoTariffError as error:
-        raise ValidationError(f"{period.community}: {error}") from error
-    energy = selectors.energy_wh_by_house_and_segment(houses=houses, segments=segments)
+    return _generate(period, houses, all_houses=True)
 
-    live = {invoice.house_id: invoice for invoice in period.invoices.live().prefetch_related("lines")}
-    to_create, to_update, stale_drafts = [], [], []
+
+def _generate(period: SettlementPeriod, houses: list[House], *, all_houses: bool) -> GenerationReport:
+    """Drafts for ``houses`` from the current readings; with ``all_houses``, also drop stale drafts.
+
+    The caller holds the transaction and decides whether the period's status allows it.
+    """
+    segments = _segments(period)
+    energy = selectors.energy_wh_by_house_and_segment(houses=houses, segments=segments) if houses else {}
+
+    live_invoices = period.invoices.live().prefetch_related("lines")
+    if not all_houses:
+        live_invoices = live_invoices.filter(house__in=houses)
+    live = {invoice.house_id: invoice for invoice in live_invoices}
+    to_create, to_update = [], []
     unchanged = already_issued = 0
     for house in houses:
         priced = [
@@ -171,7 +202,7 @@ def invoices_generate(*, period: SettlementPeriod) -> GenerationReport:
                 setattr(stored, field, getattr(fresh, field))
             stored.updated_at = timezone.now()
             to_update.append((stored, fresh_lines))
-    stale_drafts = [invoice.pk for invoice in live.values() if invoice.status == Invoice.Status.DRAFT]
+    stale_drafts = [invoice.pk for invoice in live.values() if invoice.status == Invoice.Status.DRAFT] if all_houses else []
 
     Invoice.objects.bulk_create([invoice for invoice, _ in to_create])
     if to_update:
@@ -209,6 +240,7 @@ def invoice_numbers_allocate(*, community: Community, series: str, year: int, co
         raise RuntimeError("Invoice numbers can only be allocated inside the issuing transaction.")
     if count <= 0:
         return []
+    # get_or_create first: SELECT ... FOR UPDATE locks nothing when the row does not exist yet.
     InvoiceNumberCounter.objects.get_or_create(community=community, series=series, year=year)
     counter = InvoiceNumberCounter.objects.select_for_update().get(community=community, series=series, year=year)
     first = counter.last_number + 1
@@ -219,24 +251,49 @@ def invoice_numbers_allocate(*, community: Community, series: str, year: int, co
 
 @transaction.atomic
 def invoices_issue(*, period: SettlementPeriod, acting_user=None) -> IssueReport:
-    """Refresh the period's drafts from the current readings, then number and freeze them.
+    """Refresh an open period's drafts from the current readings, then number and freeze them all.
 
     Numbers follow the houses' ``house_id`` order, so a period's invoices read in the same order
-    as its houses.
+    as its houses. The close (``period_close_start``) does the same in batches and also freezes
+    the meter data; this is the one-shot version for small periods and scripts.
     """
-    generation = invoices_generate(period=period)
-    drafts = list(
-        period.invoices.filter(status=Invoice.Status.DRAFT).select_related("house").order_by("house__house_id")
-    )
+    period = _lock_period(period)
+    houses = list(selectors.houses_billable_in(period=period).order_by("house_id"))
+    generation = _generate(period, houses, all_houses=True)
+    numbers = _issue_drafts(period, houses=None, acting_user=acting_user)
+    return IssueReport(generation=generation, issued_numbers=numbers)
+
+
+def _issue_drafts(period: SettlementPeriod, *, houses, acting_user=None, actor_name: str = "", details=None) -> list[str]:
+    """Number and freeze the period's drafts (of ``houses``, or all), in house order; PDFs after commit.
+
+    One event per invoice (draft -> pending). The caller holds the transaction; the numbers come
+    from the locked counter inside it, so a rollback gives them back.
+    """
+    drafts = period.invoices.filter(status=Invoice.Status.DRAFT).select_related("house")
+    if houses is not None:
+        drafts = drafts.filter(house__in=houses)
+    drafts = list(drafts.order_by("house__house_id"))
     numbers = invoice_numbers_allocate(
         community=period.community, series=period.community.invoice_prefix, year=period.year, count=len(drafts)
     )
-    issued_at = timezone.now()
     for invoice, number in zip(drafts, numbers, strict=True):
         invoice.invoice_id = number
+    events = lifecycle.transition_many(
+        objs=drafts,
+        to_status=Invoice.Status.PENDING,
+        actor=acting_user,
+        actor_name=actor_name,
+        details=lambda invoice: {"number": invoice.invoice_id, **(details or {})},
+    )
+    issued_at = timezone.now()
+    for invoice in drafts:
         invoice.status = Invoice.Status.PENDING
         invoice.issued_at = issued_at
-        invoice.issued_by = acting_user
+        invoice.issued_by = acting_user if acting_user is not None and acting_user.pk else None
         invoice.updated_at = issued_at
-    Invoice.objects.bulk_update(drafts, ["invoice_id", "status", "issued_at", "issued_by", "updated_at"])
-    return IssueReport(generation=generation, issued_numbers=numbers)
+        invoice.pdf_state = PdfState.PENDING
+    Invoice.objects.bulk_update(drafts, ["invoice_id", "status", "issued_at", "issued_by", "updated_at", "pdf_state"])
+    LifecycleEvent.objects.bulk_create(events)
+    queue.pdfs_enqueue(invoice_pks=[invoice.pk for invoice in drafts])
+    return numbers
