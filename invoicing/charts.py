@@ -67,12 +67,16 @@ def _axis_label(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def daily_energy_svg(days: Sequence[DailyValues], *, title: str = "Daily energy (kWh)") -> str:
+def daily_energy_svg(
+    days: Sequence[DailyValues], *, title: str = "Daily energy (kWh)", font_family: str = "sans-serif"
+) -> str:
     """The chart as a standalone ``<svg>`` element (a string, already escaped).
 
     One ``<g class="day">`` per entry of ``days``, in the given order, each with an exported bar
     (left, ``class="exported"``) and an imported bar (right, ``class="imported"``). Bars show
     the magnitude of the energy, so a cancellation's negated values draw like the original's.
+    ``font_family`` names the labels' font: an SVG in WeasyPrint does not inherit the page's font,
+    and falling back to a system font would embed a third font in every PDF.
     """
     values = [
         (entry.day, abs(_require_decimal("exported_kwh", entry.exported_kwh)),
@@ -92,7 +96,7 @@ def daily_energy_svg(days: Sequence[DailyValues], *, title: str = "Daily energy 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{_coordinate(WIDTH)}" '
         f'height="{_coordinate(HEIGHT)}" viewBox="0 0 {_coordinate(WIDTH)} {_coordinate(HEIGHT)}" '
-        f'role="img" aria-label={quoteattr(title)}>',
+        f'font-family={quoteattr(font_family)} role="img" aria-label={quoteattr(title)}>',
         f"<title>{escape(title)}</title>",
         '<g class="axis" stroke="#999" stroke-width="0.5">',
     ]

@@ -12,9 +12,11 @@ Output is deterministic: the same document gives the same bytes (no creation dat
 identifier derived from the document number), so the stored SHA-256 stays meaningful.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import mimetypes
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +44,9 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )
 HUNDREDTH_CENT = Decimal("0.01")
+# The @font-face family in invoice.css. Not "DejaVu Sans": that name would also match the system's
+# copy through fontconfig, and the PDF would silently embed whatever the host has installed.
+FONT_FAMILY = "Invoice Sans"
 
 
 # --- The document ------------------------------------------------------------------------------
@@ -231,7 +236,7 @@ def _context(document: InvoiceDocument) -> dict:
             "p_grid_con": ct_per_kwh(document.tariff.p_grid_con),
         },
         # charts.daily_energy_svg escapes everything it writes; autoescaping it again would print markup.
-        "chart": mark_safe(charts.daily_energy_svg(document.daily)),  # noqa: S308
+        "chart": mark_safe(charts.daily_energy_svg(document.daily, font_family=FONT_FAMILY)),  # noqa: S308
     }
 
 
@@ -300,6 +305,36 @@ def static_asset_fetcher(root: Path = STATIC_ROOT):
 
 # --- Rendering ---------------------------------------------------------------------------------
 
+# fontTools stamps every font subset it writes with the current time (the 'head' table's
+# "modified" field) unless SOURCE_DATE_EPOCH is set, which made two renders of one document differ
+# in a few bytes. It is set to a constant while a render runs and restored after the last
+# concurrent render in the process finishes.
+FONT_TIMESTAMP_EPOCH = "946684800"  # 2000-01-01T00:00:00Z, any constant will do
+_epoch_lock = threading.Lock()
+_epoch_renders = 0
+_epoch_saved: str | None = None
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamps():
+    global _epoch_renders, _epoch_saved
+    with _epoch_lock:
+        if _epoch_renders == 0:
+            _epoch_saved = os.environ.get("SOURCE_DATE_EPOCH")
+            os.environ["SOURCE_DATE_EPOCH"] = FONT_TIMESTAMP_EPOCH
+        _epoch_renders += 1
+    try:
+        yield
+    finally:
+        with _epoch_lock:
+            _epoch_renders -= 1
+            if _epoch_renders == 0:
+                if _epoch_saved is None:
+                    os.environ.pop("SOURCE_DATE_EPOCH", None)
+                else:
+                    os.environ["SOURCE_DATE_EPOCH"] = _epoch_saved
+
+
 
 class Renderer:
     """What can be reused from one PDF to the next: template, fonts, parsed CSS, URL fetcher.
@@ -321,13 +356,14 @@ class Renderer:
 
     def render(self, document: InvoiceDocument) -> bytes:
         html = self.template.render(_context(document))
-        return self._weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=self.url_fetcher).write_pdf(
-            stylesheets=[self.stylesheet],
-            font_config=self.font_config,
-            # A fixed identifier (WeasyPrint otherwise derives none, but be explicit) keeps the
-            # output a function of the document alone: same document, same bytes, same SHA-256.
-            pdf_identifier=hashlib.sha256(document.number.encode()).hexdigest()[:32].encode(),
-        )
+        with _fixed_font_timestamps():
+            return self._weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=self.url_fetcher).write_pdf(
+                stylesheets=[self.stylesheet],
+                font_config=self.font_config,
+                # The file identifier is derived from the document, not random: same document,
+                # same bytes, same SHA-256.
+                pdf_identifier=hashlib.sha256(f"{document.kind}:{document.number}".encode()).hexdigest()[:32].encode(),
+            )
 
 
 _local = threading.local()
