@@ -15,6 +15,7 @@ identifier derived from the document number), so the stored SHA-256 stays meanin
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import mimetypes
 import os
 import threading
@@ -212,7 +213,8 @@ def _context(document: InvoiceDocument) -> dict:
         "period": f"{long_date(document.period_first_day)} \u2013 {long_date(document.period_last_day)}",
         "lines": [
             {
-                "segment": f"{long_date(line.segment_start)} \u2013 {long_date(line.segment_end)}",
+                "segment_start": long_date(line.segment_start),
+                "segment_end": long_date(line.segment_end),
                 "exported": kwh(line.exported_kwh),
                 "p_pv": ct_per_kwh(line.p_pv_ct_per_kwh),
                 "export_revenue": exact_ct(line.export_revenue_ct),
@@ -248,11 +250,27 @@ def render_html(document: InvoiceDocument) -> str:
 # --- Fetching assets ---------------------------------------------------------------------------
 
 
+class _SubsetterNotice(logging.Filter):
+    """Drops WeasyPrint's per-font, per-render advice to install HarfBuzz-Subset.
+
+    Without libharfbuzz-subset WeasyPrint subsets with fontTools and says so twice for every PDF,
+    4,000 identical warnings per close. The choice is known and measured (see the fonts' README).
+    """
+
+    def filter(self, record):
+        return "HarfBuzz-Subset" not in record.getMessage()
+
+
 def _weasyprint():
     # Imported lazily: WeasyPrint loads Pango and friends, which the web and admin never need.
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    weasyprint_log = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _SubsetterNotice) for f in weasyprint_log.filters):
+        weasyprint_log.addFilter(_SubsetterNotice())
+    # fontTools logs some forty INFO lines per subset font, i.e. per PDF; keep its warnings only.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     return weasyprint, FontConfiguration
 
 
