@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -49,6 +50,13 @@ class Community(models.Model):
     address = models.TextField(help_text="Postal address for the letterhead, one line per line.")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
+    max_kwh_per_quarter_hour = models.DecimalField(
+        max_digits=9,
+        decimal_places=3,
+        default=Decimal("50"),
+        help_text="Plausibility limit for one house's import or export in a quarter hour; "
+        "scaled with the interval length (a 60-minute interval allows four times as much).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,6 +69,14 @@ class Community(models.Model):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    def max_interval_wh(self) -> int:
+        """The plausibility limit for one interval of this community's length, in whole Wh.
+
+        The limit is a power (50 kWh per quarter hour = 200 kW), so it scales linearly with
+        the interval: 5-minute data allows a third of it, hourly data four times it.
+        """
+        return int(self.max_kwh_per_quarter_hour * 1000 * self.interval_minutes // 15)
 
 
 class HouseQuerySet(models.QuerySet):
@@ -256,3 +272,118 @@ class MeterReading(models.Model):
     @property
     def imported_kwh(self) -> Decimal:
         return wh_to_kwh(self.imported_wh)
+
+
+class MeterChange(models.Model):
+    """A meter of a house replaced (or its registers reset) at ``changed_at``, recorded by staff.
+
+    Cumulative register imports use it to bridge the two counters: the interval that straddles
+    ``changed_at`` gets ``(old final - last old reading) + (first new reading - new start)``.
+    Counter readings at or after ``changed_at`` belong to the new meter. Without a recorded
+    change a counter that goes down is an import error, never negative energy.
+    """
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="meter_changes")
+    changed_at = models.DateTimeField(help_text="When the old meter stopped counting and the new one started.")
+    old_ei_final_kwh = models.DecimalField(
+        max_digits=15,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Last 'energy in' (Ei) value of the old meter, if it was read; empty: no energy after its last reading.",
+    )
+    old_eo_final_kwh = models.DecimalField(
+        max_digits=15,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Last 'energy out' (Eo) value of the old meter, if it was read.",
+    )
+    new_ei_start_kwh = models.DecimalField(
+        max_digits=15, decimal_places=3, default=Decimal("0"), help_text="'Energy in' (Ei) of the new meter when fitted."
+    )
+    new_eo_start_kwh = models.DecimalField(
+        max_digits=15, decimal_places=3, default=Decimal("0"), help_text="'Energy out' (Eo) of the new meter when fitted."
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="e.g. 'meter replaced by grid operator, ticket 4711'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["house", "-changed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["house", "changed_at"], name="one_meter_change_per_house_and_instant"),
+            models.CheckConstraint(
+                condition=Q(new_ei_start_kwh__gte=0) & Q(new_eo_start_kwh__gte=0),
+                name="meter_change_start_values_non_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.house.house_id}: meter change at {self.changed_at:%Y-%m-%d %H:%M}Z"
+
+
+class RegisterState(models.Model):
+    """The last cumulative counter values imported for a house (Wh), to continue the next file from.
+
+    One row per house, moved forward by each register import whose last reading is newer. A file
+    that starts after ``read_at`` gets its first interval from this state; a file that overlaps
+    it (a re-import, a correction) is converted from its own rows only.
+    """
+
+    house = models.OneToOneField(House, on_delete=models.CASCADE, primary_key=True, related_name="register_state")
+    read_at = models.DateTimeField()
+    ei_wh = models.BigIntegerField(help_text="Energy in (imported) counter, Wh.")
+    eo_wh = models.BigIntegerField(help_text="Energy out (exported) counter, Wh.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.house_id} @ {self.read_at:%Y-%m-%d %H:%M}Z"
+
+
+def import_upload_path(job: "ImportJob", filename: str) -> str:
+    return f"meter-imports/{dt.date.today():%Y/%m}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One meter-data file imported in the background; the admin's import-job list shows these.
+
+    The upload lives in ``default_storage`` (MEDIA_ROOT), so whichever worker runs the job can
+    read it, whichever web process received it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="import_jobs")
+    file = models.FileField(upload_to=import_upload_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0, help_text="Data rows in the file (estimated from its lines).")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows read and checked so far.")
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first few hundred errors of the file.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.finished_at or dt.datetime.now(dt.UTC)) - self.started_at

@@ -1,0 +1,84 @@
+"""Row errors of a meter-data file: where (row, column), what (the value) and what to do."""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+# The first errors by file row are listed; the rest are only counted. A broken export usually
+# repeats one mistake on every row, and a list of a million identical lines helps nobody.
+MAX_LISTED_ERRORS = 300
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file. ``row`` is the file's row number (the header is row 1); 0: the whole file."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self):
+        where = f"Row {self.row}" if self.row else "File"
+        if self.column:
+            where += f", column {self.column!r}"
+        if self.value != "":
+            where += f", value {self.value!r}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class ErrorCollector:
+    """Counts every error and keeps the ``limit`` with the lowest row numbers."""
+
+    def __init__(self, limit: int = MAX_LISTED_ERRORS):
+        self.limit = limit
+        self.count = 0
+        self._listed: list[RowError] = []
+
+    def __bool__(self):
+        return self.count > 0
+
+    def add(self, row: int, column: str, value, message: str) -> None:
+        self.count += 1
+        self._listed.append(RowError(int(row), column, "" if value is None else str(value), str(message)))
+        if len(self._listed) > 4 * self.limit:
+            self._trim()
+
+    def add_many(self, mask, rows, column: str, values, message) -> None:
+        """Vectorised: one error for each row where ``mask`` is true.
+
+        ``message`` is a string or a callable ``(value) -> str`` for messages that quote the value.
+        Only the first ``limit`` hits are turned into RowError objects; the others are counted.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        hits = np.flatnonzero(mask)
+        if hits.size == 0:
+            return
+        self.count += int(hits.size)
+        if hasattr(values, "to_numpy"):
+            values = values.to_numpy(dtype=object)
+        rows = np.asarray(rows)
+        for index in hits[: self.limit]:
+            value = values[index]
+            text = message(value) if callable(message) else message
+            self._listed.append(RowError(int(rows[index]), column, "" if value is None else str(value), str(text)))
+        if len(self._listed) > 4 * self.limit:
+            self._trim()
+
+    def _trim(self):
+        self._listed.sort(key=lambda error: error.row)
+        del self._listed[self.limit :]
+
+    def merge(self, other: "ErrorCollector") -> None:
+        listed = other.listed
+        self._listed.extend(listed)
+        self.count += other.count
+        self._trim()
+
+    @property
+    def listed(self) -> list[RowError]:
+        self._trim()
+        return list(self._listed)

@@ -1,0 +1,174 @@
+"""Cumulative counters (Ei in, Eo out) to interval energies. Pure numpy; the engine loads the inputs.
+
+A counter reading at instant T is the meter's count at T. Two readings of one house one interval
+apart give that interval's energy: imported = ΔEi, exported = ΔEo, stored at the earlier instant
+(the interval start). The first reading of a house continues from its stored RegisterState when
+that state is exactly one interval earlier; otherwise it only sets the start value.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ErrorCollector
+
+
+@dataclass
+class Counters:
+    """Counter readings sorted by (house, instant), one per house and instant."""
+
+    house: np.ndarray  # int64 house pk
+    at_s: np.ndarray  # int64 UTC seconds
+    ei_wh: np.ndarray
+    eo_wh: np.ndarray
+    row: np.ndarray  # file row; 0 = the stored state
+
+
+@dataclass
+class StoredState:
+    read_at_s: int
+    ei_wh: int
+    eo_wh: int
+
+
+@dataclass
+class Change:
+    """A recorded meter change, all Wh; ``old_*_final`` None when the old meter was not read at removal."""
+
+    house: int
+    at_s: int
+    old_ei_final: int | None
+    old_eo_final: int | None
+    new_ei_start: int
+    new_eo_start: int
+
+
+@dataclass
+class Intervals:
+    house: np.ndarray
+    start_s: np.ndarray
+    exported_wh: np.ndarray
+    imported_wh: np.ndarray
+    row: np.ndarray
+
+
+def _fmt_s(seconds: int) -> str:
+    return np.datetime_as_string(np.datetime64(int(seconds), "s"), unit="m").replace("T", " ") + " UTC"
+
+
+def _kwh(wh: int) -> str:
+    return f"{wh / 1000:.3f}"
+
+
+def counters_to_intervals(
+    counters: Counters,
+    *,
+    states: dict[int, StoredState],
+    changes: list[Change],
+    interval_s: int,
+    house_names: dict[int, str],
+    columns: tuple[str, str],
+    errors: ErrorCollector,
+) -> tuple[Intervals, dict[int, StoredState]]:
+    """The interval energies the counters imply, and each house's new state.
+
+    Errors (a counter that goes down with no recorded meter change, a gap between two readings,
+    a file that contradicts the stored state) go to ``errors``.
+    """
+    house, at_s, ei, eo, row = counters.house, counters.at_s, counters.ei_wh, counters.eo_wh, counters.row
+    ei_column, eo_column = columns
+
+    # Each house's first reading: continue from the stored state if it is older.
+    first = np.ones(len(house), dtype=bool)
+    first[1:] = house[1:] != house[:-1]
+    virtual = []
+    for index in np.flatnonzero(first):
+        state = states.get(int(house[index]))
+        if state is None:
+            continue
+        if state.read_at_s < at_s[index]:
+            virtual.append((house[index], state.read_at_s, state.ei_wh, state.eo_wh, 0))
+        elif state.read_at_s == at_s[index] and (state.ei_wh, state.eo_wh) != (ei[index], eo[index]):
+            errors.add(
+                int(row[index]),
+                f"{ei_column}/{eo_column}",
+                f"{_kwh(ei[index])}/{_kwh(eo[index])}",
+                f"differs from the counter values already stored for {house_names[int(house[index])]} at this instant "
+                f"({_kwh(state.ei_wh)}/{_kwh(state.eo_wh)} kWh). Correct the file, or record a meter change "
+                "if the meter was replaced.",
+            )
+    if virtual:
+        extra = np.array(virtual, dtype=np.int64)
+        house = np.concatenate([house, extra[:, 0]])
+        at_s = np.concatenate([at_s, extra[:, 1]])
+        ei = np.concatenate([ei, extra[:, 2]])
+        eo = np.concatenate([eo, extra[:, 3]])
+        row = np.concatenate([row, extra[:, 4]])
+        order = np.lexsort((at_s, house))
+        house, at_s, ei, eo, row = house[order], at_s[order], ei[order], eo[order], row[order]
+
+    pair = house[1:] == house[:-1]
+    prev_at, next_at = at_s[:-1], at_s[1:]
+    d_ei = (ei[1:] - ei[:-1]).astype(np.int64)
+    d_eo = (eo[1:] - eo[:-1]).astype(np.int64)
+    changed = np.zeros(len(d_ei), dtype=bool)
+    for change in changes:
+        hits = np.flatnonzero(pair & (house[1:] == change.house) & (prev_at < change.at_s) & (next_at >= change.at_s))
+        for index in hits:
+            changed[index] = True
+            old_ei = 0 if change.old_ei_final is None else change.old_ei_final - ei[index]
+            old_eo = 0 if change.old_eo_final is None else change.old_eo_final - eo[index]
+            d_ei[index] = old_ei + (ei[index + 1] - change.new_ei_start)
+            d_eo[index] = old_eo + (eo[index + 1] - change.new_eo_start)
+
+    gap = pair & (next_at - prev_at != interval_s)
+    closing_row = row[1:]
+    for index in np.flatnonzero(gap)[: errors.limit]:
+        errors.add(
+            int(closing_row[index]),
+            "timestamp",
+            _fmt_s(next_at[index]),
+            f"is not one interval after the previous counter reading of {house_names[int(house[index])]} "
+            f"({_fmt_s(prev_at[index])}{', stored by an earlier import' if row[index] == 0 else ''}). Counter readings "
+            "must come every interval; add the missing readings (or import interval energies for the gap).",
+        )
+    if gap.sum() > errors.limit:
+        errors.count += int(gap.sum()) - errors.limit
+
+    for delta, column in ((d_ei, ei_column), (d_eo, eo_column)):
+        down = pair & ~gap & (delta < 0)
+        for index in np.flatnonzero(down)[: errors.limit]:
+            name = house_names[int(house[index])]
+            if changed[index]:
+                message = (
+                    f"is below the start value of the new meter recorded in the meter change of {name}, or the old "
+                    "meter's final value is below its last reading. Check the meter change's values in the admin."
+                )
+            else:
+                message = (
+                    f"is lower than the previous counter reading of {name} ({_kwh(int(ei[index] if column == ei_column else eo[index]))} kWh "
+                    f"at {_fmt_s(prev_at[index])}): a counter never goes down. If the meter was replaced or reset, record "
+                    "a meter change (admin: Meter changes) for this house and import again; otherwise correct the value."
+                )
+            value = ei[index + 1] if column == ei_column else eo[index + 1]
+            errors.add(int(closing_row[index]), column, _kwh(int(value)), message)
+        if down.sum() > errors.limit:
+            errors.count += int(down.sum()) - errors.limit
+
+    keep = pair & ~gap
+    intervals = Intervals(
+        house=house[:-1][keep],
+        start_s=prev_at[keep],
+        exported_wh=d_eo[keep],
+        imported_wh=d_ei[keep],
+        row=closing_row[keep],
+    )
+
+    last = np.ones(len(house), dtype=bool)
+    last[:-1] = house[:-1] != house[1:]
+    new_states = {}
+    for index in np.flatnonzero(last):
+        if row[index] == 0:
+            continue  # the stored state is still the newest
+        new_states[int(house[index])] = StoredState(int(at_s[index]), int(ei[index]), int(eo[index]))
+    return intervals, new_states
