@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,20 +126,31 @@ class CsvSource(TableSource):
         )
         first_row = 2
         try:
-            for frame in reader:
+            while True:
+                # pandas drops the surplus of a first data row longer than the header, with only a
+                # warning (later long rows are a ParserError): both become the same row error.
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", pd.errors.ParserWarning)
+                    frame = next(reader, None)
+                if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+                    raise FileRejected(self._too_many_fields(first_row))
+                if frame is None:
+                    break
                 yield Chunk(frame, first_row)
                 first_row += len(frame)
         except pd.errors.ParserError as error:
             match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
             if match:
-                expected, line, seen = match.groups()
-                raise FileRejected(
-                    f"Row {line} has {seen} fields where the header has {expected}. Check that this row uses "
-                    f"the same delimiter ({self.delimiter!r}) as the header and quotes values that contain it."
-                ) from error
+                raise FileRejected(self._too_many_fields(int(match.group(2)))) from error
             raise FileRejected(f"The file cannot be read as CSV ({error}). Export it again as CSV or XLSX.") from error
         finally:
             reader.close()
+
+    def _too_many_fields(self, row: int) -> str:
+        return (
+            f"Row {row} has more fields than the header ({len(self.header)}). Check that this row uses the same "
+            f"delimiter ({self.delimiter!r}) as the header and quotes values that contain it."
+        )
 
 
 def _cell_text(value) -> str:
