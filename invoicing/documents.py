@@ -262,15 +262,19 @@ class _SubsetterNotice(logging.Filter):
 
 
 def _weasyprint():
+    # fontTools logs some forty INFO lines per subset font and WeasyPrint seven progress lines per
+    # PDF; at 2,000 PDFs per close that drowns the worker log. Keep their warnings only (set
+    # before the import, which already parses WeasyPrint's own stylesheets).
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    weasyprint_log = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _SubsetterNotice) for f in weasyprint_log.filters):
+        weasyprint_log.addFilter(_SubsetterNotice())
+
     # Imported lazily: WeasyPrint loads Pango and friends, which the web and admin never need.
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    weasyprint_log = logging.getLogger("weasyprint")
-    if not any(isinstance(f, _SubsetterNotice) for f in weasyprint_log.filters):
-        weasyprint_log.addFilter(_SubsetterNotice())
-    # fontTools logs some forty INFO lines per subset font, i.e. per PDF; keep its warnings only.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
     return weasyprint, FontConfiguration
 
 
