@@ -5,11 +5,13 @@ The pipeline copies what an issued invoice says into an ``InvoiceDocument`` and 
 engine with autoescaping, the project's own fonts, and a URL fetcher that serves nothing but the
 files under ``invoicing/static/``: no network, no ``file://`` outside it.
 
-Speed: WeasyPrint spends much of a one-page render on loading fonts and parsing CSS. Both are done
-once per process (per thread) and reused for every document; see ``benchmarks/bench_pdf.py``.
+Speed (``benchmarks/bench_pdf.py``, about 0.1 s per PDF): the template, the parsed CSS, the
+FontConfiguration and the fetcher are built once per process (per thread) and reused; the shipped
+fonts are reduced DejaVu Sans files, because WeasyPrint subsets every embedded font on every
+render and the full files made that half the cost; the layout avoids flexbox.
 
-Output is deterministic: the same document gives the same bytes (no creation date, fixed PDF
-identifier derived from the document number), so the stored SHA-256 stays meaningful.
+Output is deterministic: the same document gives the same bytes (no creation date, a PDF
+identifier derived from the document, fixed font timestamps), so the stored SHA-256 stays true.
 """
 
 import contextlib
@@ -193,7 +195,8 @@ def exact_ct(amount_ct: Decimal) -> str:
     Display only: line amounts stay exact; the one amount that is paid is rounded by
     ``pricing.payable_eur`` (via ``formatting.eur``), so the net is never a sum of rounded lines.
     """
-    return f"{amount_ct.quantize(HUNDREDTH_CENT, rounding=ROUND_HALF_UP)} ct"
+    shown = amount_ct.quantize(HUNDREDTH_CENT, rounding=ROUND_HALF_UP)
+    return f"{abs(shown) if not shown else shown} ct"  # never "-0.00 ct"
 
 
 def settlement_sentence(net_amount_ct: Decimal) -> str:
@@ -220,14 +223,15 @@ def _context(document: InvoiceDocument) -> dict:
                 "export_revenue": exact_ct(line.export_revenue_ct),
                 "imported": kwh(line.imported_kwh),
                 "p_con": ct_per_kwh(line.p_con_ct_per_kwh),
-                "import_cost": exact_ct(line.import_cost_ct),
+                # The amount column adds up to the net: import costs count against the member.
+                "import_cost": exact_ct(-line.import_cost_ct),
             }
             for line in document.lines
         ],
         "exported": kwh(document.energy_exported_kwh),
         "imported": kwh(document.energy_imported_kwh),
         "export_revenue": exact_ct(document.export_revenue_ct),
-        "import_cost": exact_ct(document.import_cost_ct),
+        "import_cost": exact_ct(-document.import_cost_ct),
         "net_ct": exact_ct(document.net_amount_ct),
         "net_eur": eur(document.net_amount_ct),
         "settlement": settlement_sentence(document.net_amount_ct),

@@ -95,8 +95,23 @@ def test_invoice_shows_number_issue_date_and_period(invoice_text):
 
 
 def test_invoice_shows_energies_prices_and_exact_line_amounts(invoice_text):
-    for expected in ("450.500 kWh", "20.0000 ct/kWh", "9010.00 ct", "120.300 kWh", "25.0000 ct/kWh", "3007.50 ct"):
+    for expected in ("450.500 kWh", "20.0000 ct/kWh", "9010.00 ct", "120.300 kWh", "25.0000 ct/kWh", "-3007.50 ct"):
         assert expected in invoice_text
+
+
+def test_amount_column_counts_import_costs_against_the_member_for_either_sign():
+    # Given a cancellation whose amounts are the original's negated
+    cancellation = spec_invoice(
+        kind="cancellation", number="CN-2026-001", refers_to="INV-2026-007",
+        export_revenue_ct=Decimal("-9010"), import_cost_ct=Decimal("-3007.5"), net_amount_ct=Decimal("-6002.5"),
+    )
+
+    # When rendered, the reversed cost shows as a plain positive amount (no double minus)
+    text = pdf_text(render_pdf(cancellation))
+
+    assert "-9010.00 ct" in text
+    assert "\n3007.50 ct" in text or " 3007.50 ct" in text
+    assert "--" not in text and "\u2212-" not in text
 
 
 def test_positive_net_is_rounded_half_up_and_paid_to_the_house(invoice_text):
