@@ -35,8 +35,10 @@ from django.utils.safestring import mark_safe
 from . import charts
 from .formatting import ct_per_kwh, eur, kwh
 
-STATIC_ROOT = (Path(__file__).resolve().parent / "static").resolve()
-PDF_ASSETS = STATIC_ROOT / "invoicing" / "pdf"
+# The only files a PDF may load: this app's static directory (not settings.STATIC_ROOT, which
+# collectstatic fills with every app's files).
+ASSETS_ROOT = (Path(__file__).resolve().parent / "static").resolve()
+PDF_ASSETS = ASSETS_ROOT / "invoicing" / "pdf"
 STYLESHEET = PDF_ASSETS / "invoice.css"
 TEMPLATE_NAME = "invoicing/pdf/invoice.html"
 # Relative URLs in the template and stylesheet resolve against this, inside the served tree.
@@ -286,7 +288,7 @@ class AssetRefused(ValueError):
     """A document asked for something outside the project's static files."""
 
 
-def static_asset_fetcher(root: Path = STATIC_ROOT):
+def static_asset_fetcher(root: Path = ASSETS_ROOT):
     """A WeasyPrint URL fetcher that serves only regular files under ``root`` (``invoicing/static``).
 
     Everything else is refused with ``AssetRefused``: other schemes (http, https, data, ...),

@@ -11,7 +11,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from invoicing.documents import (
-    STATIC_ROOT,
+    ASSETS_ROOT,
     AssetRefused,
     DailyEnergy,
     DocumentLine,
@@ -254,7 +254,7 @@ def fetcher():
 
 
 def test_fetcher_serves_the_shipped_font(fetcher):
-    font = STATIC_ROOT / "invoicing" / "fonts" / "DejaVuSans-Invoice.ttf"
+    font = ASSETS_ROOT / "invoicing" / "fonts" / "DejaVuSans-Invoice.ttf"
     response = fetcher.fetch(font.as_uri())
     assert response.read() == font.read_bytes()
     assert response.content_type.startswith("font/")
@@ -268,10 +268,10 @@ def test_fetcher_serves_the_shipped_font(fetcher):
         "https://example.org/x.css",
         "data:text/css,body{}",
         "ftp://example.org/x.css",
-        (STATIC_ROOT / "invoicing").as_uri() + "/../../documents.py",
-        (STATIC_ROOT / "invoicing").as_uri() + "/%2E%2E/%2E%2E/documents.py",
-        (STATIC_ROOT / "invoicing").as_uri() + "/fonts/missing.ttf",
-        "file://other-host" + (STATIC_ROOT / "invoicing" / "fonts" / "LICENSE").as_posix(),
+        (ASSETS_ROOT / "invoicing").as_uri() + "/../../documents.py",
+        (ASSETS_ROOT / "invoicing").as_uri() + "/%2E%2E/%2E%2E/documents.py",
+        (ASSETS_ROOT / "invoicing").as_uri() + "/fonts/missing.ttf",
+        "file://other-host" + (ASSETS_ROOT / "invoicing" / "fonts" / "LICENSE").as_posix(),
     ],
 )
 def test_fetcher_refuses_everything_outside_the_static_files(fetcher, url):
