@@ -43,7 +43,7 @@ def _require_decimal(name: str, value) -> Decimal:
     return value
 
 
-def _coordinate(value: Decimal) -> str:
+def svg_number(value: Decimal) -> str:
     """A coordinate as SVG text: 0.1 units, no exponent, no trailing zeros ("12.5", "40")."""
     text = format(value.quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -94,20 +94,20 @@ def daily_energy_svg(
         return plot_height * kwh / top
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{_coordinate(WIDTH)}" '
-        f'height="{_coordinate(HEIGHT)}" viewBox="0 0 {_coordinate(WIDTH)} {_coordinate(HEIGHT)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{svg_number(WIDTH)}" '
+        f'height="{svg_number(HEIGHT)}" viewBox="0 0 {svg_number(WIDTH)} {svg_number(HEIGHT)}" '
         f'font-family={quoteattr(font_family)} role="img" aria-label={quoteattr(title)}>',
         f"<title>{escape(title)}</title>",
         '<g class="axis" stroke="#999" stroke-width="0.5">',
     ]
     for share in (ZERO, Decimal("0.5"), Decimal("1")):
-        y = _coordinate(baseline - plot_height * share)
-        parts.append(f'<line x1="{_coordinate(PLOT_LEFT)}" y1="{y}" x2="{_coordinate(WIDTH - PLOT_RIGHT)}" y2="{y}"/>')
+        y = svg_number(baseline - plot_height * share)
+        parts.append(f'<line x1="{svg_number(PLOT_LEFT)}" y1="{y}" x2="{svg_number(WIDTH - PLOT_RIGHT)}" y2="{y}"/>')
     parts.append("</g>")
     parts.append('<g class="labels" font-size="8" fill="#333" text-anchor="end">')
     for share in (ZERO, Decimal("0.5"), Decimal("1")):
-        y = _coordinate(baseline - plot_height * share + 3)
-        parts.append(f'<text x="{_coordinate(PLOT_LEFT - 4)}" y="{y}">{escape(_axis_label(top * share))}</text>')
+        y = svg_number(baseline - plot_height * share + 3)
+        parts.append(f'<text x="{svg_number(PLOT_LEFT - 4)}" y="{y}">{escape(_axis_label(top * share))}</text>')
     parts.append("</g>")
     parts.append('<g class="days">')
     for index, (day, exported, imported) in enumerate(values):
@@ -116,10 +116,10 @@ def daily_energy_svg(
         imported_height = height_of(imported)
         parts.append(
             f'<g class="day" data-day="{day.isoformat()}">'
-            f'<rect class="exported" x="{_coordinate(x)}" y="{_coordinate(baseline - exported_height)}" '
-            f'width="{_coordinate(bar)}" height="{_coordinate(exported_height)}" fill="{EXPORTED_COLOUR}"/>'
-            f'<rect class="imported" x="{_coordinate(x + bar)}" y="{_coordinate(baseline - imported_height)}" '
-            f'width="{_coordinate(bar)}" height="{_coordinate(imported_height)}" fill="{IMPORTED_COLOUR}"/>'
+            f'<rect class="exported" x="{svg_number(x)}" y="{svg_number(baseline - exported_height)}" '
+            f'width="{svg_number(bar)}" height="{svg_number(exported_height)}" fill="{EXPORTED_COLOUR}"/>'
+            f'<rect class="imported" x="{svg_number(x + bar)}" y="{svg_number(baseline - imported_height)}" '
+            f'width="{svg_number(bar)}" height="{svg_number(imported_height)}" fill="{IMPORTED_COLOUR}"/>'
             "</g>"
         )
     parts.append("</g>")
@@ -128,9 +128,9 @@ def daily_energy_svg(
     for index, (day, _, _) in enumerate(values):
         if index % 7 == 0:
             x = PLOT_LEFT + slot * index + slot / 2
-            parts.append(f'<text x="{_coordinate(x)}" y="{_coordinate(HEIGHT - 6)}">{escape(str(day.day))}</text>')
+            parts.append(f'<text x="{svg_number(x)}" y="{svg_number(HEIGHT - 6)}">{escape(str(day.day))}</text>')
     parts.append("</g></svg>")
     return "".join(parts)
 
 
-__all__ = ["DailyValues", "daily_energy_svg", "nice_maximum"]
+__all__ = ["DailyValues", "daily_energy_svg", "nice_maximum", "svg_number"]
