@@ -151,6 +151,12 @@ else:
     # The ORM broker polls; half a second keeps admin actions responsive without busy-looping.
     Q_CLUSTER["poll"] = 0.5
 
+# Scheduled closing (manage.py schedule_period_closing): each community's previous month is
+# closed this many days after it ends in the community's time zone, leaving time for late meter
+# data; the schedule runs daily at LEG_CLOSE_RUN_AT (UTC, HH:MM).
+LEG_CLOSE_GRACE_DAYS = int(os.environ.get("LEG_CLOSE_GRACE_DAYS", "5"))
+LEG_CLOSE_RUN_AT = os.environ.get("LEG_CLOSE_RUN_AT", "02:30")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

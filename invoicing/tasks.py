@@ -1,0 +1,37 @@
+"""django-q2 tasks. Thin: take ids, load, return early when the work is done, call a service.
+
+Each is safe to run twice and after a crash (a worker killed at Q_CLUSTER's timeout is re-delivered
+after ``retry``): the services work out from the database what is still missing. They are
+enqueued through ``invoicing.queue`` with ``transaction.on_commit``.
+"""
+
+import logging
+
+from . import services
+from .models import SettlementPeriod
+
+logger = logging.getLogger(__name__)
+
+
+def period_close_task(period_pk: int) -> str:
+    """One step of a close (a batch of invoices, or the final closed mark); the step enqueues the next."""
+    period = SettlementPeriod.objects.filter(pk=period_pk).first()
+    if period is None or period.status != SettlementPeriod.Status.CLOSING:
+        return f"period {period_pk}: not closing, nothing to do"
+    try:
+        step = services.period_close_step(period=period)
+    except Exception as error:
+        logger.exception("Close step of period %s failed", period_pk)
+        services.period_close_fail(period=period, error=f"{type(error).__name__}: {error}")
+        raise
+    return str(step)
+
+
+def pdfs_render_task(invoice_pks: list[int], note_pks: list[int]) -> str:
+    """Render and store the PDFs of a batch of issued documents; already rendered ones are skipped."""
+    return str(services.documents_render(invoice_pks=invoice_pks, note_pks=note_pks))
+
+
+def periods_close_due_task(grace_days: int | None = None) -> str:
+    """The schedule's daily run: close every community's months whose grace period is over."""
+    return str(services.periods_close_due(grace_days=grace_days))
