@@ -41,8 +41,9 @@ def transition_check(*, obj, to_status: str) -> str:
     what = TRANSITIONS.get((kind, obj.status, to_status))
     if what is None:
         allowed = sorted(to for (k, frm, to) in TRANSITIONS if k == kind and frm == obj.status)
+        label = f"Period {obj.period_id}" if kind == "period" else f"Invoice {obj.invoice_id or '(draft)'}"
         raise ValidationError(
-            f"{kind.capitalize()} {obj} is {obj.status}; it cannot become {to_status}"
+            f"{label} is {obj.status}; it cannot become {to_status}"
             + (f" (from {obj.status} it can become: {', '.join(allowed)})." if allowed else f" ({obj.status} is final).")
         )
     return what

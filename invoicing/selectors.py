@@ -1,6 +1,7 @@
 """Reads for invoicing: each a query the services and the admin share."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -364,3 +365,17 @@ def invoice_events(*, invoice: Invoice):
 
 def period_events(*, period: SettlementPeriod):
     return period.events.filter(invoice__isnull=True).select_related("actor").order_by("at", "pk")
+
+
+def document_pdf_bytes(*, document) -> bytes:
+    """The stored PDF of an invoice or cancellation note, checked against its SHA-256."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.storage import default_storage
+
+    if document.pdf_state != PdfState.RENDERED or not document.pdf_file:
+        raise ValidationError(f"{document} has no PDF yet ({document.get_pdf_state_display().lower()}).")
+    with default_storage.open(document.pdf_file.name, "rb") as stored:
+        data = stored.read()
+    if hashlib.sha256(data).hexdigest() != document.pdf_sha256:
+        raise ValidationError(f"The stored PDF of {document} does not match the SHA-256 recorded when it was rendered.")
+    return data
