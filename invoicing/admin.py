@@ -8,20 +8,37 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from communities.admin import changelist_link
 from communities.local_time import month_bounds, parse_period_id
 
 from . import selectors, services
 from .formatting import EMPTY, ct_per_kwh, eur, kwh
-from .models import Invoice, InvoiceLine, InvoiceNumberCounter, SettlementPeriod, Tariff
+from .models import (
+    CancellationNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberCounter,
+    LifecycleEvent,
+    PdfState,
+    SettlementPeriod,
+    Tariff,
+)
 
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
+CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
+CANCEL_INVOICE_TEMPLATE = "admin/invoicing/invoice/cancel.html"
+EVENTS_TEMPLATE = "admin/invoicing/events.html"
+COMPLETENESS_TEMPLATE = "admin/invoicing/settlementperiod/completeness.html"
 # The period actions run from the change list and, as buttons, from a period's own page.
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
@@ -99,7 +116,7 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
     search_fields = ["period_id", "community__name"]
     list_select_related = ["community"]
     ordering = ["-period_id", "community__name"]
-    actions = ["generate_draft_invoices", "issue_invoices"]
+    actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing"]
 
     def get_queryset(self, request):
         by_status = {
@@ -110,14 +127,117 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["community", "period_id", "start", "end", "status"]
-        return ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+        return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
+
+    PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+    CLOSE_FIELDS = ["close_progress", "close_forced", "completeness_table", "events_table"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ["start", "end", "status"]
         # A period's month and community are what its invoices were computed for; status moves
         # only through services.
-        return ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+        return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
+
+    @admin.display(description="progress")
+    def close_progress(self, period):
+        """Invoices done / total and PDFs done / total; the page reloads itself while closing."""
+        progress = selectors.period_close_progress(period=period)
+        failed = (
+            format_html(
+                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume closing")',
+                progress.pdfs_failed,
+            )
+            if progress.pdfs_failed
+            else ""
+        )
+        outcome = {
+            SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
+            SettlementPeriod.Status.CLOSING: "Closing in the background; this page reloads every 3 seconds.",
+            SettlementPeriod.Status.CLOSED: f"Closed {period.closed_at:%Y-%m-%d %H:%M} UTC." if period.closed_at else "Closed.",
+        }[progress.status]
+        return format_html(
+            "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
+            outcome,
+            progress.invoices_done,
+            progress.invoices_total,
+            progress.pdfs_done,
+            progress.pdfs_total,
+            failed,
+        )
+
+    @admin.display(description="forced close")
+    def close_forced(self, period):
+        if not period.close_forced_reason:
+            return EMPTY
+        return format_html("By {}: &ldquo;{}&rdquo;", period.close_forced_by, period.close_forced_reason)
+
+    @admin.display(description="completeness of the readings")
+    def completeness_table(self, period):
+        completeness = selectors.period_completeness(period=period)
+        return render_to_string(COMPLETENESS_TEMPLATE, {"completeness": completeness})
+
+    @admin.display(description="events")
+    def events_table(self, period):
+        return render_to_string(EVENTS_TEMPLATE, {"events": selectors.period_events(period=period)})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        period = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "auto_refresh": period is not None and period.status == SettlementPeriod.Status.CLOSING}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Close period", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def close_periods(self, request, queryset):
+        """A confirmation page with the completeness summary and a force + reason form, then the close."""
+        periods = list(queryset.select_related("community"))
+        form = ClosePeriodForm(request.POST if request.POST.get("post") else None)
+        if request.POST.get("post") and form.is_valid():
+            for period in periods:
+                try:
+                    start = services.period_close_start(
+                        period=period,
+                        acting_user=request.user,
+                        force=form.cleaned_data["force"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                except ValidationError as error:
+                    self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
+                else:
+                    self.message_user(request, str(start), messages.SUCCESS)
+            return None
+        rows = [
+            {
+                "period": period,
+                "local_bounds": self.local_bounds(period),
+                "completeness": selectors.period_completeness(period=period),
+                "refused": period.status != SettlementPeriod.Status.OPEN,
+            }
+            for period in periods
+        ]
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Close period",
+            "subtitle": None,
+            "opts": self.opts,
+            "action": "close_periods",
+            "action_field_name": CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "rows": rows,
+            "any_gaps": any(not row["completeness"].complete for row in rows if not row["refused"]),
+            "form": form,
+            "completeness_template": COMPLETENESS_TEMPLATE,
+            "media": self.media,
+        }
+        return TemplateResponse(request, CONFIRM_CLOSE_TEMPLATE, context)
+
+    @admin.action(description="Resume closing (re-queue what a failed close left)", permissions=["invoice_change"])
+    def resume_closing(self, request, queryset):
+        for period in queryset:
+            try:
+                self.message_user(request, services.period_close_resume(period=period, acting_user=request.user))
+            except ValidationError as error:
+                self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
 
     @admin.display(description="local time")
     def local_bounds(self, period):
@@ -216,6 +336,58 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
         return TemplateResponse(request, CONFIRM_ACTION_TEMPLATE, context)
 
 
+class ClosePeriodForm(forms.Form):
+    force = forms.BooleanField(
+        required=False, label="Close although readings are missing", help_text="Needs a written reason."
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why closing with gaps is right. Recorded with your name on the period.",
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("force") and not cleaned_data.get("reason", "").strip():
+            self.add_error("reason", "A forced close needs a written reason.")
+        return cleaned_data
+
+
+class CancelInvoiceForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Printed on the cancellation document, e.g. 'Wrong postal address'.",
+    )
+
+
+def pdf_cell(document, download_url: str, retry_url: str) -> str:
+    """State of a document's PDF: a download link, the failure with a retry button, or waiting."""
+    if document.pdf_state == PdfState.RENDERED:
+        return format_html(
+            '<a href="{}">Download PDF</a> &middot; rendered {} UTC &middot; SHA-256 <code>{}</code>',
+            download_url,
+            f"{document.pdf_rendered_at:%Y-%m-%d %H:%M:%S}",
+            document.pdf_sha256,
+        )
+    if document.pdf_state == PdfState.FAILED:
+        return format_html(
+            '<strong>Rendering failed:</strong> {} <a class="button" href="{}">Retry rendering</a>',
+            document.pdf_error,
+            retry_url,
+        )
+    return document.get_pdf_state_display()
+
+
+def pdf_response(document) -> HttpResponse:
+    try:
+        data = selectors.document_pdf_bytes(document=document)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document}.pdf"'
+    return response
+
+
 class PeriodListFilter(admin.RelatedFieldListFilter):
     """The period filter with its communities in one query (a period's name includes its community)."""
 
@@ -307,8 +479,13 @@ class InvoiceAdmin(admin.ModelAdmin):
         ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
         ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
         ("History", {"fields": ["issued_at", "issued_by", "created_at", "updated_at"]}),
+        ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
     ]
     readonly_fields = [
+        "pdf",
+        "cancellation",
+        "correction_actions",
+        "events_table",
         "number",
         "status",
         "community",
@@ -331,12 +508,138 @@ class InvoiceAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("community", "house", "period__community", "issued_by")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("community", "house", "period__community", "issued_by", "cancellation_note__corrected_by", "corrects_via__cancelled_invoice")
+        )
+
+    actions = ["mark_paid"]
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)  # issued invoices are never deleted, in bulk or otherwise
         return actions
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="%s_%s_pdf" % info),
+            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="%s_%s_retry_pdf" % info),
+            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="%s_%s_cancel" % info),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, object_id):
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        return pdf_response(invoice)
+
+    def retry_pdf_view(self, request, object_id):
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not request.user.has_perm("invoicing.change_invoice"):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                self.message_user(request, services.document_pdf_retry(document=invoice, acting_user=request.user))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[invoice.pk]))
+        return self._confirm_page(request, invoice, title=f"Render the PDF of {invoice} again", form=None)
+
+    def cancel_view(self, request, object_id):
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not request.user.has_perm("invoicing.change_invoice"):
+            raise PermissionDenied
+        form = CancelInvoiceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.invoice_cancel(
+                    invoice=invoice, reason=form.cleaned_data["reason"], acting_user=request.user
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[invoice.pk]))
+            self.message_user(request, str(result), messages.SUCCESS)
+            target = result.corrected or invoice
+            return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[target.pk]))
+        return self._confirm_page(request, invoice, title=f"Cancel {invoice}", form=form)
+
+    def _confirm_page(self, request, invoice, *, title, form):
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": None,
+            "opts": self.opts,
+            "invoice": invoice,
+            "form": form,
+            "media": self.media,
+        }
+        return TemplateResponse(request, CANCEL_INVOICE_TEMPLATE, context)
+
+    @admin.action(description="Mark as paid", permissions=["invoice_change"])
+    def mark_paid(self, request, queryset):
+        paid = 0
+        for invoice in queryset:
+            try:
+                services.invoice_mark_paid(invoice=invoice, acting_user=request.user)
+                paid += 1
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        if paid:
+            self.message_user(request, f"{paid} invoice{'' if paid == 1 else 's'} marked paid.", messages.SUCCESS)
+
+    def has_invoice_change_permission(self, request):
+        return request.user.has_perm("invoicing.change_invoice")
+
+    @admin.display(description="PDF")
+    def pdf(self, invoice):
+        if invoice.pk is None or not invoice.is_issued:
+            return "Drafts have no PDF; it is rendered when the invoice is issued."
+        return pdf_cell(
+            invoice,
+            reverse("admin:invoicing_invoice_pdf", args=[invoice.pk]),
+            reverse("admin:invoicing_invoice_retry_pdf", args=[invoice.pk]),
+        )
+
+    @admin.display(description="cancellation")
+    def cancellation(self, invoice):
+        parts = []
+        note = getattr(invoice, "cancellation_note", None) if invoice.pk else None
+        if note is not None:
+            parts.append(
+                format_html(
+                    "Cancelled by {} on {} UTC: &ldquo;{}&rdquo;. Corrected invoice: {}",
+                    change_link(note),
+                    f"{note.issued_at:%Y-%m-%d %H:%M}",
+                    note.reason,
+                    change_link(note.corrected_by) if note.corrected_by else "none (house no longer active)",
+                )
+            )
+        corrects = getattr(invoice, "corrects_via", None) if invoice.pk else None
+        if corrects is not None:
+            parts.append(
+                format_html("Corrects {} (cancelled by {}).", change_link(corrects.cancelled_invoice), change_link(corrects))
+            )
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else EMPTY
+
+    @admin.display(description="correct it")
+    def correction_actions(self, invoice):
+        if invoice.pk is None or invoice.status != Invoice.Status.PENDING:
+            return EMPTY
+        return format_html(
+            '<a class="button" href="{}">Cancel with a reason and re-issue&hellip;</a>',
+            reverse("admin:invoicing_invoice_cancel", args=[invoice.pk]),
+        )
+
+    @admin.display(description="events")
+    def events_table(self, invoice):
+        if invoice.pk is None:
+            return EMPTY
+        return render_to_string(EVENTS_TEMPLATE, {"events": selectors.invoice_events(invoice=invoice)})
 
     def has_add_permission(self, request):
         return False
@@ -408,6 +711,103 @@ class InvoiceNumberCounterAdmin(admin.ModelAdmin):
     list_filter = ["community", "year"]
     list_select_related = ["community"]
     ordering = ["community__name", "series", "-year"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CancellationNote)
+class CancellationNoteAdmin(admin.ModelAdmin):
+    """Read-only: a cancellation is created by cancelling an invoice, and never changes afterwards."""
+
+    list_display = ["number", "cancelled_invoice", "corrected_by", "net_amount", "issued_at", "pdf_state"]
+    list_filter = ["community", "pdf_state"]
+    search_fields = ["number", "cancelled_invoice__invoice_id", "reason"]
+    date_hierarchy = "issued_at"
+    list_select_related = ["community", "cancelled_invoice__house", "cancelled_invoice__period", "corrected_by__house", "corrected_by__period"]
+    fields = ["number", "community", "original", "corrected", "reason", "net_amount", "issued_at", "issued_by", "pdf"]
+    readonly_fields = fields
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="%s_%s_pdf" % info),
+            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="%s_%s_retry_pdf" % info),
+            *super().get_urls(),
+        ]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
+
+    def pdf_view(self, request, object_id):
+        note = get_object_or_404(CancellationNote, pk=object_id)
+        if not self.has_view_permission(request, note):
+            raise PermissionDenied
+        return pdf_response(note)
+
+    def retry_pdf_view(self, request, object_id):
+        note = get_object_or_404(CancellationNote, pk=object_id)
+        if not request.user.has_perm("invoicing.change_invoice"):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                self.message_user(request, services.document_pdf_retry(document=note, acting_user=request.user))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:invoicing_cancellationnote_change", args=[note.pk]))
+
+    @admin.display(description="cancels")
+    def original(self, note):
+        return change_link(note.cancelled_invoice)
+
+    @admin.display(description="corrected invoice")
+    def corrected(self, note):
+        return change_link(note.corrected_by)
+
+    @admin.display(description="net amount (reversed)")
+    def net_amount(self, note):
+        return eur(note.net_amount_ct)
+
+    @admin.display(description="PDF")
+    def pdf(self, note):
+        return pdf_cell(
+            note,
+            reverse("admin:invoicing_cancellationnote_pdf", args=[note.pk]),
+            reverse("admin:invoicing_cancellationnote_retry_pdf", args=[note.pk]),
+        )
+
+
+@admin.register(LifecycleEvent)
+class LifecycleEventAdmin(admin.ModelAdmin):
+    """The audit trail, searchable across periods; each period and invoice page shows its own."""
+
+    list_display = ["at", "period", "invoice", "what", "actor_name"]
+    list_filter = ["kind", "to_status", "period__community"]
+    search_fields = ["what", "actor_name", "invoice__invoice_id", "period__period_id"]
+    date_hierarchy = "at"
+    list_select_related = ["period__community", "invoice__house", "invoice__period"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

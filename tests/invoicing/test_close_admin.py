@@ -1,0 +1,187 @@
+"""The admin side of closing: confirmation with completeness, force + reason, progress, events,
+PDF download, retry, cancel and re-issue, read-only issued invoices."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from invoicing import services
+from invoicing.models import CancellationNote, Invoice, PdfState, SettlementPeriod
+from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+
+pytestmark = pytest.mark.django_db
+
+JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+PERIODS = reverse("admin:invoicing_settlementperiod_changelist")
+
+
+@pytest.fixture
+def period():
+    community = CommunityFactory(slug="sonnenfeld")
+    TariffFactory(community=community)
+    for house_id, name in [("house_1", "Am Mühlbach 2"), ("house_2", "Sonnenweg 3")]:
+        add_readings(HouseFactory(community=community, house_id=house_id, name=name), JANUARY, [("0.5", "0.25")] * 2976)
+    return SettlementPeriodFactory(community=community)
+
+
+def close(client, period, **extra):
+    return client.post(PERIODS, {"action": "close_periods", ACTION_CHECKBOX_NAME: [period.pk], "post": "yes", **extra})
+
+
+def test_close_confirmation_shows_what_happens_and_the_completeness(admin_client, period):
+    HouseFactory(community=period.community, house_id="house_3")
+
+    response = admin_client.post(PERIODS, {"action": "close_periods", ACTION_CHECKBOX_NAME: [period.pk], "index": "0"})
+
+    assert response.status_code == 200
+    assert "Its meter readings are frozen at once" in response.text
+    assert "1 of 3 houses have gaps: 2,976 of 8,928 intervals missing." in response.text
+    assert 'name="force"' in response.text and 'name="reason"' in response.text
+    period.refresh_from_db()
+    assert period.status == "open"
+
+
+def test_close_action_closes_and_reports(admin_client, period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = close(admin_client, period)
+
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert period.status == SettlementPeriod.Status.CLOSED
+    assert Invoice.objects.filter(status="pending", pdf_state=PdfState.RENDERED).count() == 2
+
+
+def test_close_with_gaps_needs_force_and_reason(admin_client, period, django_capture_on_commit_callbacks):
+    HouseFactory(community=period.community, house_id="house_3")
+
+    refused = close(admin_client, period)
+    period.refresh_from_db()
+    assert period.status == "open"
+    assert "incomplete" in " ".join(str(m) for m in refused.wsgi_request._messages)
+
+    no_reason = close(admin_client, period, force="on", reason="")
+    assert no_reason.status_code == 200 and "A forced close needs a written reason." in no_reason.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        close(admin_client, period, force="on", reason="Meter of house_3 installed late")
+    period.refresh_from_db()
+    assert period.status == "closed"
+    assert (period.close_forced_by, period.close_forced_reason) == ("admin", "Meter of house_3 installed late")
+
+
+def test_period_page_shows_progress_completeness_and_events(admin_client, period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_close_start(period=period)
+
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[period.pk]))
+
+    assert "Invoices issued 2 / 2 &middot; PDFs 2 / 2" in response.text
+    assert "All 2 houses complete: 5,952 of 5,952 intervals." in response.text
+    assert "Close started" in response.text and "closing &rarr; closed" in response.text
+
+
+def test_closing_period_page_reloads_itself(admin_client, period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        services.period_close_start(period=period)
+
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[period.pk]))
+
+    assert '<meta http-equiv="refresh" content="3">' in response.text
+
+
+@pytest.fixture
+def closed(period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_close_start(period=period)
+    return Invoice.objects.get(invoice_id="INV-2026-001")
+
+
+def test_invoice_page_downloads_the_stored_bytes_twice_identically(admin_client, closed):
+    url = reverse("admin:invoicing_invoice_pdf", args=[closed.pk])
+
+    first, second = admin_client.get(url), admin_client.get(url)
+
+    assert first["Content-Type"] == "application/pdf"
+    assert first.content == second.content
+    assert hashlib.sha256(first.content).hexdigest() == closed.pdf_sha256
+
+
+def test_invoice_page_shows_events_pdf_and_the_cancel_button(admin_client, closed):
+    response = admin_client.get(reverse("admin:invoicing_invoice_change", args=[closed.pk]))
+
+    assert "Download PDF" in response.text and closed.pdf_sha256 in response.text
+    assert "draft &rarr; pending" in response.text and "close task" in response.text
+    assert reverse("admin:invoicing_invoice_cancel", args=[closed.pk]) in response.text
+    assert 'name="_save"' not in response.text  # read-only
+
+
+def test_cancel_in_the_admin_issues_a_cancellation_and_a_corrected_invoice(admin_client, closed, django_capture_on_commit_callbacks):
+    url = reverse("admin:invoicing_invoice_cancel", args=[closed.pk])
+    assert "Cancel and re-issue" in admin_client.get(url).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"reason": "Wrong postal address"})
+
+    note = CancellationNote.objects.get()
+    assert note.number == "CN-2026-001" and note.corrected_by.invoice_id == "INV-2026-003"
+    assert response["Location"] == reverse("admin:invoicing_invoice_change", args=[note.corrected_by.pk])
+    note_page = admin_client.get(reverse("admin:invoicing_cancellationnote_change", args=[note.pk]))
+    assert note_page.status_code == 200 and "Download PDF" in note_page.text
+    assert admin_client.get(reverse("admin:invoicing_cancellationnote_pdf", args=[note.pk]))["Content-Type"] == "application/pdf"
+    original_page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[closed.pk]))
+    assert "Cancelled by" in original_page.text and "Wrong postal address" in original_page.text
+
+
+def test_cancel_without_a_reason_is_refused(admin_client, closed):
+    response = admin_client.post(reverse("admin:invoicing_invoice_cancel", args=[closed.pk]), {"reason": ""})
+
+    assert response.status_code == 200 and "This field is required" in response.text
+    assert not CancellationNote.objects.exists()
+
+
+def test_failed_pdf_is_shown_and_retried(admin_client, closed, django_capture_on_commit_callbacks):
+    Invoice.objects.filter(pk=closed.pk).update(pdf_state=PdfState.FAILED, pdf_error="OSError: font missing")
+    page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[closed.pk]))
+    assert "Rendering failed:" in page.text and "font missing" in page.text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:invoicing_invoice_retry_pdf", args=[closed.pk]))
+
+    closed.refresh_from_db()
+    assert closed.pdf_state == PdfState.RENDERED
+
+
+def test_issued_invoices_cannot_be_deleted_in_the_admin(admin_client, closed):
+    changelist = admin_client.get(reverse("admin:invoicing_invoice_changelist"))
+    delete_page = admin_client.get(reverse("admin:invoicing_invoice_delete", args=[closed.pk]))
+
+    assert "delete_selected" not in changelist.text
+    assert delete_page.status_code == 403
+
+
+def test_staff_without_invoice_change_cannot_cancel(client, django_user_model, closed):
+    user = django_user_model.objects.create_user(username="viewer", password="x", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_invoice"))
+    client.force_login(user)
+
+    assert client.post(reverse("admin:invoicing_invoice_cancel", args=[closed.pk]), {"reason": "x"}).status_code == 403
+    assert client.get(reverse("admin:invoicing_invoice_pdf", args=[closed.pk])).status_code == 200
+
+
+def test_mark_paid_action(admin_client, closed):
+    admin_client.post(
+        reverse("admin:invoicing_invoice_changelist"), {"action": "mark_paid", ACTION_CHECKBOX_NAME: [closed.pk]}
+    )
+
+    closed.refresh_from_db()
+    assert closed.status == "paid"
+
+
+def test_event_changelist_opens(admin_client, closed):
+    assert admin_client.get(reverse("admin:invoicing_lifecycleevent_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:invoicing_cancellationnote_changelist")).status_code == 200
