@@ -790,7 +790,8 @@ def close_schedule_ensure(*, grace_days: int, run_at: dt.time, now: dt.datetime 
     wanted = {
         "func": CLOSE_SCHEDULE_FUNC,
         "args": None,
-        "kwargs": {"grace_days": grace_days},
+        # django-q2 keeps kwargs as the text of a call's keyword arguments and evaluates it.
+        "kwargs": f"grace_days={int(grace_days)}",
         "schedule_type": Schedule.DAILY,
         "repeats": -1,
     }
