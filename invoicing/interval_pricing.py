@@ -4,13 +4,15 @@ The community's energy per interval is summed by the database; the break-even ho
 each interval follow from it in Python (a few thousand intervals a month, never a loop over
 readings); the database then values every house's readings at its interval's prices in one
 grouped join. Prices travel as integers of 1e-8 ct/kWh (``settlement.BREAK_EVEN_PRICE_PLACES``)
-and energy as Wh, so each house's amount is an exact integer sum on SQLite and PostgreSQL alike,
-and the houses' amounts add up to the community statement to the last digit.
+and energy as Wh, so each house's amount is an exact integer sum on SQLite and PostgreSQL alike.
+That sum has eleven decimals of a cent; an invoice keeps seven (what SQLite stores exactly), so
+each house's amount is rounded once, half up, to 1e-7 ct, and the houses' amounts add up to the
+community statement to within 1e-7 ct per house.
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Sum
@@ -18,11 +20,12 @@ from django.db.models import Sum
 from communities.energy import wh_to_kwh
 from communities.models import MeterReading
 
-from . import settlement
-from .pricing import Prices
+from . import selectors, settlement
+from .pricing import Prices, TariffSegment
 
 PRICE_UNITS_PER_CT = 10**8  # one unit is 1e-8 ct/kWh, the break-even price precision
 AMOUNT_SCALE = -11  # Wh x (1e-8 ct/kWh) = 1e-11 ct
+INVOICE_AMOUNT_PLACES = Decimal("1e-7")  # the decimal places of Invoice's *_ct fields
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,10 @@ def _price_units(price: Decimal) -> int:
     return int(units)
 
 
+def _invoice_amount(units) -> Decimal:
+    return Decimal(int(units)).scaleb(AMOUNT_SCALE).quantize(INVOICE_AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+
+
 def house_values_at_interval_prices(
     *, houses, prices_by_interval: dict[dt.datetime, settlement.HousePrices]
 ) -> dict[int, HouseValue]:
@@ -100,8 +107,32 @@ def house_values_at_interval_prices(
         house_id: HouseValue(
             exported_wh=int(exported),
             imported_wh=int(imported),
-            export_revenue_ct=Decimal(int(revenue_units)).scaleb(AMOUNT_SCALE),
-            import_cost_ct=Decimal(int(cost_units)).scaleb(AMOUNT_SCALE),
+            export_revenue_ct=_invoice_amount(revenue_units),
+            import_cost_ct=_invoice_amount(cost_units),
         )
         for house_id, exported, imported, revenue_units, cost_units in rows
     }
+
+
+def break_even_values_by_segment(
+    *, period, segments: list[TariffSegment], houses
+) -> dict[int, dict[int, HouseValue]]:
+    """``{segment_index: {house_pk: value}}`` for the period's break-even segments.
+
+    Interval prices follow from all houses billed in the period, even when ``houses`` is one
+    batch of a close: every house of an interval pays the same price.
+    """
+    break_even = [(index, segment) for index, segment in enumerate(segments) if segment.tariff.is_break_even]
+    if not break_even:
+        return {}
+    community_houses = selectors.houses_billable_in(period=period)
+    intervals = interval_energy(houses=community_houses, start=break_even[0][1].start, end=break_even[-1][1].end)
+    values = {}
+    for index, segment in break_even:
+        prices = {
+            interval.interval_start: break_even_prices(interval, segment.tariff.prices)
+            for interval in intervals
+            if segment.start <= interval.interval_start < segment.end
+        }
+        values[index] = house_values_at_interval_prices(houses=houses, prices_by_interval=prices)
+    return values

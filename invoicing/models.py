@@ -21,6 +21,10 @@ AMOUNT_FIELD = {"max_digits": 15, "decimal_places": 7}
 class Tariff(models.Model):
     """A version of a community's prices, in force from ``valid_from`` until the next version."""
 
+    class Mode(models.TextChoices):
+        FIXED = "fixed", "Fixed: p_pv and p_con in every interval"
+        BREAK_EVEN = "break_even", "Break-even: house prices set per interval so the community breaks even"
+
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="tariffs")
     valid_from = models.DateTimeField(help_text="In force from this instant until the next tariff's start.")
     p_pv_ct_per_kwh = models.DecimalField(
@@ -35,6 +39,13 @@ class Tariff(models.Model):
     p_grid_con_ct_per_kwh = models.DecimalField(
         "p_grid_con (ct/kWh)", default=Decimal("30"), help_text="Grid consumption: what the community pays the grid.", **PRICE_FIELD
     )
+    mode = models.CharField(
+        max_length=12,
+        choices=Mode.choices,
+        default=Mode.FIXED,
+        help_text="Break-even derives each interval's house prices from p_pv and the grid prices "
+        "(LEG-Invoicing FSD 14.5); p_con is then only a reference.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -46,6 +57,10 @@ class Tariff(models.Model):
 
     def __str__(self):
         return f"{self.community} tariff from {self.valid_from:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_break_even(self) -> bool:
+        return self.mode == self.Mode.BREAK_EVEN
 
     @property
     def prices(self) -> Prices:

@@ -93,6 +93,19 @@ def payable_eur(amount_ct: Decimal) -> Decimal:
     return (round_ct(amount_ct) / CENTS_PER_EURO).quantize(Decimal("0.01"))
 
 
+PRICE_PLACES = Decimal("0.0001")
+
+
+def average_price(*, amount_ct: Decimal, energy_kwh: Decimal, otherwise: Decimal) -> Decimal:
+    """What ``energy_kwh`` cost on average, to the 4 places a tariff has; ``otherwise`` for no energy.
+
+    Shown on invoices priced per interval (break-even tariffs); the amounts stay exact.
+    """
+    if energy_kwh == 0:
+        return otherwise
+    return (amount_ct / energy_kwh).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
+
+
 class HasValidFrom(Protocol):
     valid_from: dt.datetime
 

@@ -15,7 +15,7 @@ from communities.energy import wh_to_kwh
 from communities.local_time import local_midnight, month_bounds, month_first_days, parse_period_id, period_id_of
 from communities.models import Community, FrozenRange, House
 
-from . import lifecycle, pricing, queue, selectors
+from . import interval_pricing, lifecycle, pricing, queue, selectors
 from .models import (
     CancellationNote,
     Invoice,
@@ -144,14 +144,38 @@ def _draft_for(house: House, period: SettlementPeriod, priced: list) -> tuple[In
             segment_end=segment.end,
             energy_exported_kwh=line_amounts.exported_kwh,
             energy_imported_kwh=line_amounts.imported_kwh,
-            p_pv_ct_per_kwh=segment.tariff.p_pv_ct_per_kwh,
-            p_con_ct_per_kwh=segment.tariff.p_con_ct_per_kwh,
+            p_pv_ct_per_kwh=pricing.average_price(
+                amount_ct=line_amounts.export_revenue_ct,
+                energy_kwh=line_amounts.exported_kwh,
+                otherwise=segment.tariff.p_pv_ct_per_kwh,
+            ),
+            p_con_ct_per_kwh=pricing.average_price(
+                amount_ct=line_amounts.import_cost_ct,
+                energy_kwh=line_amounts.imported_kwh,
+                otherwise=segment.tariff.p_con_ct_per_kwh,
+            ),
             export_revenue_ct=line_amounts.export_revenue_ct,
             import_cost_ct=line_amounts.import_cost_ct,
         )
         for segment, line_amounts in priced
     ]
     return invoice, lines
+
+
+def _segment_amounts(segment, exported_wh: int, imported_wh: int, break_even_value) -> pricing.Amounts:
+    """A house's amounts in one tariff segment: at the tariff's prices, or at each interval's
+    break-even prices (``break_even_value``, None when the house has no readings there)."""
+    exported_kwh, imported_kwh = wh_to_kwh(exported_wh), wh_to_kwh(imported_wh)
+    if not segment.tariff.is_break_even:
+        return pricing.price_energy(exported_kwh=exported_kwh, imported_kwh=imported_kwh, prices=segment.tariff.prices)
+    if break_even_value is None:
+        return pricing.NO_AMOUNTS
+    return pricing.Amounts(
+        exported_kwh=exported_kwh,
+        imported_kwh=imported_kwh,
+        export_revenue_ct=break_even_value.export_revenue_ct,
+        import_cost_ct=break_even_value.import_cost_ct,
+    )
 
 
 def _same_content(stored: Invoice, stored_lines: list[InvoiceLine], fresh: Invoice, fresh_lines: list[InvoiceLine]):
@@ -185,6 +209,7 @@ def _generate(period: SettlementPeriod, houses: list[House], *, all_houses: bool
     """
     segments = _segments(period)
     energy = selectors.energy_wh_by_house_and_segment(houses=houses, segments=segments) if houses else {}
+    break_even = interval_pricing.break_even_values_by_segment(period=period, segments=segments, houses=houses)
 
     live_invoices = period.invoices.live().prefetch_related("lines")
     if not all_houses:
@@ -194,13 +219,8 @@ def _generate(period: SettlementPeriod, houses: list[House], *, all_houses: bool
     unchanged = already_issued = 0
     for house in houses:
         priced = [
-            (
-                segment,
-                pricing.price_energy(
-                    exported_kwh=wh_to_kwh(exported_wh), imported_kwh=wh_to_kwh(imported_wh), prices=segment.tariff.prices
-                ),
-            )
-            for segment, (exported_wh, imported_wh) in zip(segments, energy[house.pk], strict=True)
+            (segment, _segment_amounts(segment, exported_wh, imported_wh, break_even.get(index, {}).get(house.pk)))
+            for index, (segment, (exported_wh, imported_wh)) in enumerate(zip(segments, energy[house.pk], strict=True))
         ]
         fresh, fresh_lines = _draft_for(house, period, priced)
         stored = live.pop(house.pk, None)

@@ -57,7 +57,12 @@ def community_statement(*, period: SettlementPeriod) -> CommunityStatement:
         flows = settlement.interval_flows(
             exported_kwh=wh_to_kwh(interval.exported_wh), imported_kwh=wh_to_kwh(interval.imported_wh)
         )
-        valued = settlement.settle(flows, prices=segments[segment_index].tariff.prices)
+        tariff = segments[segment_index].tariff
+        if tariff.is_break_even:
+            house_prices = interval_pricing.break_even_prices(interval, tariff.prices)
+            valued = settlement.settle(flows, prices=tariff.prices, p_pv=house_prices.p_pv, p_con=house_prices.p_con)
+        else:
+            valued = settlement.settle(flows, prices=tariff.prices)
         day = interval.interval_start.astimezone(zone).date()
         by_day[day] = by_day.get(day, settlement.NO_SETTLEMENT) + valued
 

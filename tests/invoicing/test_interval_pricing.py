@@ -43,9 +43,10 @@ def test_houses_are_valued_at_their_intervals_prices(houses):
     values = interval_pricing.house_values_at_interval_prices(houses=houses, prices_by_interval=prices)
 
     assert values[seller.pk].export_revenue_ct == Decimal("1080")
-    assert values[seller.pk].import_cost_ct == Decimal("1.5") * Decimal("28.88888889")
+    # 1.5 kWh x 28.88888889 = 43.333333335 ct, kept to the invoice's 7 places, half up.
+    assert values[seller.pk].import_cost_ct == Decimal("43.3333333")
     assert values[buyer.pk].export_revenue_ct == Decimal("5")
-    assert values[buyer.pk].import_cost_ct == Decimal("600") + Decimal("3") * Decimal("28.88888889")
+    assert values[buyer.pk].import_cost_ct == Decimal("686.6666667")
     assert (values[buyer.pk].exported_wh, values[buyer.pk].imported_wh) == (250, 23_000)
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from invoicing import services, statements
-from invoicing.models import Invoice
+from invoicing.models import Invoice, Tariff
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,50 @@ def test_unknown_period_ids_fail_cleanly():
 
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("community_statement", "--community", period.community.slug, "--period", "January")
+
+
+def break_even_community(readings: list[list[tuple[str, str]]]):
+    period, houses = community_with_houses(len(readings))
+    period.community.tariffs.update(mode=Tariff.Mode.BREAK_EVEN)
+    for house, energies in zip(houses, readings, strict=True):
+        add_readings(house, JANUARY, energies)
+    return period, houses
+
+
+def test_break_even_tariff_fsd_example_invoices():
+    # One interval: E = 100 kWh, I = 20 kWh -> p_con capped at 30, p_pv = 10.8, result 0.
+    period, (seller, buyer) = break_even_community([[("100", "0")], [("0", "20")]])
+
+    services.invoices_issue(period=period)
+
+    seller_invoice, buyer_invoice = (Invoice.objects.get(house=house) for house in (seller, buyer))
+    assert seller_invoice.export_revenue_ct == Decimal("1080")
+    assert buyer_invoice.import_cost_ct == Decimal("600")
+    assert seller_invoice.lines.get().p_pv_ct_per_kwh == Decimal("10.8")
+    assert buyer_invoice.lines.get().p_con_ct_per_kwh == Decimal("30")
+    assert statements.community_statement(period=period).total.community_result_ct == 0
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(readings=st.lists(st.lists(st.tuples(energy, energy), min_size=1, max_size=6), min_size=1, max_size=4))
+def test_break_even_invoices_leave_the_community_at_zero(readings):
+    period, _ = break_even_community([[(str(e), str(i)) for e, i in energies] for energies in readings])
+
+    services.invoices_issue(period=period)
+
+    statement = statements.community_statement(period=period)
+    invoices = list(Invoice.objects.filter(period=period))
+    stored_precision = Decimal("0.5e-7") * len(invoices)  # each invoice rounds its amounts once
+    assert abs(statement.total.community_result_ct) < Decimal("1")
+    assert abs(statement.total.houses_revenue_ct - sum(invoice.export_revenue_ct for invoice in invoices)) <= stored_precision
+    assert abs(statement.total.houses_cost_ct - sum(invoice.import_cost_ct for invoice in invoices)) <= stored_precision
+
+
+def test_break_even_close_in_batches_prices_every_house_at_the_community_price():
+    period, (seller, buyer) = break_even_community([[("100", "0")], [("0", "20")]])
+
+    services.period_close_start(period=period, force=True, reason="one interval is enough for this test")
+    services.period_close_run(period=period, batch_size=1)
+
+    assert Invoice.objects.get(house=seller).export_revenue_ct == Decimal("1080")
+    assert Invoice.objects.get(house=buyer).import_cost_ct == Decimal("600")
