@@ -10,7 +10,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from communities.admin import changelist_link
 from communities.local_time import month_bounds, parse_period_id
 
-from . import selectors, services
+from . import selectors, services, settlement, statement_charts, statements
 from .formatting import EMPTY, ct_per_kwh, eur, kwh
 from .models import (
     CancellationNote,
@@ -33,12 +33,18 @@ from .models import (
     SettlementPeriod,
     Tariff,
 )
+from .pricing import NoTariffError
 
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
 CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
 CANCEL_INVOICE_TEMPLATE = "admin/invoicing/invoice/cancel.html"
 EVENTS_TEMPLATE = "admin/invoicing/events.html"
 COMPLETENESS_TEMPLATE = "admin/invoicing/settlementperiod/completeness.html"
+STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
+STATEMENT_WRITERS = {
+    "csv": ("text/csv; charset=utf-8", statements.statement_to_csv),
+    "json": ("application/json", statements.statement_to_json),
+}
 # The period actions run from the change list and, as buttons, from a period's own page.
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
@@ -59,29 +65,86 @@ def local_span(start, end, zone) -> str:
     return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
+def statement_rows(statement: statements.CommunityStatement) -> list[dict]:
+    """The statement's days and total as the admin shows them: kWh to three places, money in EUR."""
+    labelled = [(f"{day:%a %d}", value) for day, value in statement.days] + [("Total", statement.total)]
+    return [
+        {
+            "label": label,
+            "energy": [kwh(figure) for figure in (
+                value.flows.exported_kwh,
+                value.flows.imported_kwh,
+                value.flows.grid_delivery_kwh,
+                value.flows.grid_consumption_kwh,
+            )],
+            "money": [eur(figure) for figure in (
+                value.houses_revenue_ct,
+                value.houses_cost_ct,
+                value.grid_revenue_ct,
+                value.grid_cost_ct,
+            )],
+            "result": eur(value.community_result_ct),
+            "gain": value.community_result_ct >= 0,
+        }
+        for label, value in labelled
+    ]
+
+
+class TariffForm(forms.ModelForm):
+    suggest_p_con = forms.BooleanField(
+        required=False,
+        label="Suggest p_con",
+        help_text="Set p_con halfway between p_pv and p_grid_con, (p_pv + p_grid_con) / 2, as the upstream "
+        "tariff tool derives its default of 25 ct from 20 and 30.",
+    )
+
+    class Meta:
+        model = Tariff
+        fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        p_pv, p_grid_con = cleaned_data.get("p_pv_ct_per_kwh"), cleaned_data.get("p_grid_con_ct_per_kwh")
+        if cleaned_data.get("suggest_p_con") and p_pv is not None and p_grid_con is not None:
+            cleaned_data["p_con_ct_per_kwh"] = settlement.suggested_p_con(p_pv=p_pv, p_grid_con=p_grid_con)
+            self.instance.p_con_ct_per_kwh = cleaned_data["p_con_ct_per_kwh"]
+        return cleaned_data
+
+
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
-    list_display = ["community", "valid_from", *PRICE_FIELDS]
-    list_filter = ["community"]
+    form = TariffForm
+    list_display = ["community", "valid_from", "mode", *PRICE_FIELDS]
+    list_filter = ["community", "mode"]
     search_fields = ["community__name"]
     date_hierarchy = "valid_from"
     list_select_related = ["community"]
     ordering = ["community__name", "-valid_from"]
     readonly_fields = ["created_at"]
-    fieldsets = [
-        (None, {"fields": ["community", "valid_from"]}),
-        ("House prices", {"fields": ["p_pv_ct_per_kwh", "p_con_ct_per_kwh"]}),
-        ("Grid prices", {"fields": ["p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]}),
-        ("History", {"fields": ["created_at"]}),
-    ]
+
+    def get_fieldsets(self, request, obj=None):
+        frozen = self._quoted_by_issued_invoices(obj)
+        return [
+            (None, {"fields": ["community", "valid_from", "mode"]}),
+            ("House prices", {"fields": ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", *([] if frozen else ["suggest_p_con"])]}),
+            ("Grid prices", {"fields": ["p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]}),
+            ("History", {"fields": ["created_at"]}),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self._quoted_by_issued_invoices(obj):
+            kwargs["form"] = forms.ModelForm  # nothing to edit, so nothing to suggest
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return self.readonly_fields
-        # Issued invoices quote this version; a price change goes into a new version from a new date.
-        if InvoiceLine.objects.filter(tariff=obj, invoice__status__in=Invoice.ISSUED_STATUSES).exists():
-            return ["community", "valid_from", *PRICE_FIELDS, "created_at"]
+        if self._quoted_by_issued_invoices(obj):
+            # Issued invoices quote this version; a price change goes into a new version from a new date.
+            return ["community", "valid_from", "mode", *PRICE_FIELDS, "created_at"]
         return self.readonly_fields
+
+    @staticmethod
+    def _quoted_by_issued_invoices(tariff) -> bool:
+        return tariff is not None and selectors.tariff_is_quoted(tariff=tariff)
 
 
 class SettlementPeriodForm(forms.ModelForm):
@@ -130,7 +193,7 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
         return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
 
     PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
-    CLOSE_FIELDS = ["close_progress", "close_forced", "completeness_table", "events_table"]
+    CLOSE_FIELDS = ["close_progress", "close_forced", "community_statement", "completeness_table", "events_table"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -171,6 +234,53 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
         if not period.close_forced_reason:
             return EMPTY
         return format_html("By {}: &ldquo;{}&rdquo;", period.close_forced_by, period.close_forced_reason)
+
+    @admin.display(description="community statement")
+    def community_statement(self, period):
+        """Energy, grid exchange and money of the period, per day and in total, with charts."""
+        try:
+            statement = statements.community_statement(period=period)
+        except NoTariffError as error:
+            return str(error)
+        return render_to_string(
+            STATEMENT_TEMPLATE,
+            {
+                "statement": statement,
+                "rows": statement_rows(statement),
+                "break_even_p_con": None if statement.break_even_p_con is None else ct_per_kwh(statement.break_even_p_con),
+                "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days)),  # noqa: S308
+                "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days)),  # noqa: S308
+                "csv_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "csv"]),
+                "json_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "json"]),
+            },
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/statement.<str:output_format>",
+                self.admin_site.admin_view(self.statement_view),
+                name="invoicing_settlementperiod_statement",
+            ),
+            *super().get_urls(),
+        ]
+
+    def statement_view(self, request, object_id, output_format):
+        """The statement as a CSV or JSON download."""
+        period = self.get_object(request, object_id)
+        if period is None or output_format not in STATEMENT_WRITERS:
+            raise Http404("No such period or format.")
+        if not self.has_view_permission(request, period):
+            raise PermissionDenied
+        try:
+            statement = statements.community_statement(period=period)
+        except NoTariffError as error:
+            raise Http404(str(error)) from None
+        content_type, write = STATEMENT_WRITERS[output_format]
+        response = HttpResponse(write(statement), content_type=content_type)
+        filename = f"statement-{period.community.slug}-{period.period_id}.{output_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     @admin.display(description="completeness of the readings")
     def completeness_table(self, period):

@@ -12,7 +12,7 @@ from communities.energy import wh_to_kwh
 from communities.local_time import interval_count, local_midnight, month_first_days
 from communities.models import Community, House, MeterReading
 
-from .models import CancellationNote, Invoice, PdfState, SettlementPeriod, Tariff
+from .models import CancellationNote, Invoice, InvoiceLine, PdfState, SettlementPeriod, Tariff
 from .pricing import TariffSegment
 
 
@@ -379,3 +379,8 @@ def document_pdf_bytes(*, document) -> bytes:
     if hashlib.sha256(data).hexdigest() != document.pdf_sha256:
         raise ValidationError(f"The stored PDF of {document} does not match the SHA-256 recorded when it was rendered.")
     return data
+
+
+def tariff_is_quoted(*, tariff: Tariff) -> bool:
+    """Whether an issued invoice was priced with this tariff version (which then must not change)."""
+    return InvoiceLine.objects.filter(tariff=tariff, invoice__status__in=Invoice.ISSUED_STATUSES).exists()

@@ -148,6 +148,6 @@ def break_even_p_con(settlement: Settlement) -> Decimal | None:
     )
 
 
-def suggested_p_con(prices: Prices) -> Decimal:
+def suggested_p_con(*, p_pv: Decimal, p_grid_con: Decimal) -> Decimal:
     """Halfway between what exporters get and what the grid charges (the upstream tariff tool's default)."""
-    return (prices.p_pv + prices.p_grid_con) / 2
+    return (p_pv + p_grid_con) / 2

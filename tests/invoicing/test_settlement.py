@@ -83,7 +83,8 @@ def test_uncapped_surplus_break_even_p_con():
 
 
 def test_suggested_p_con_is_halfway_between_p_pv_and_p_grid_con():
-    assert suggested_p_con(DEFAULT) == Decimal("25")
+    assert suggested_p_con(p_pv=Decimal("20"), p_grid_con=Decimal("30")) == Decimal("25")
+    assert suggested_p_con(p_pv=Decimal("18.5"), p_grid_con=Decimal("32.25")) == Decimal("25.375")
 
 
 @given(intervals=st.lists(st.tuples(kwh, kwh), min_size=1, max_size=50))
