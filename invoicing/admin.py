@@ -31,6 +31,7 @@ from .models import (
     LifecycleEvent,
     PdfState,
     SettlementPeriod,
+    StatementDocument,
     Tariff,
 )
 from .pricing import NoTariffError
@@ -179,7 +180,7 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
     search_fields = ["period_id", "community__name"]
     list_select_related = ["community"]
     ordering = ["-period_id", "community__name"]
-    actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing"]
+    actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
 
     def get_queryset(self, request):
         by_status = {
@@ -193,7 +194,14 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
         return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
 
     PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
-    CLOSE_FIELDS = ["close_progress", "close_forced", "community_statement", "completeness_table", "events_table"]
+    CLOSE_FIELDS = [
+        "close_progress",
+        "close_forced",
+        "community_statement",
+        "statement_pdf",
+        "completeness_table",
+        "events_table",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -265,13 +273,42 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @admin.display(description="frozen statement")
+    def statement_pdf(self, period):
+        document = StatementDocument.objects.filter(period=period).first()
+        if document is None:
+            return "Frozen, with a PDF, when the period closes."
+        if document.pdf_state == PdfState.RENDERED:
+            return format_html(
+                'Frozen {} UTC &middot; <a href="{}">Download PDF</a> &middot; SHA-256 <code>{}</code>',
+                f"{document.frozen_at:%Y-%m-%d %H:%M}",
+                reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "pdf"]),
+                document.pdf_sha256,
+            )
+        if document.pdf_state == PdfState.FAILED:
+            return format_html(
+                '<strong>Rendering failed:</strong> {} Use the action "Render the statement PDF again".',
+                document.pdf_error,
+            )
+        return f"Frozen {document.frozen_at:%Y-%m-%d %H:%M} UTC; PDF {document.get_pdf_state_display().lower()}."
+
+    @admin.action(description="Render the statement PDF again", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def retry_statement_pdf(self, request, queryset):
+        for document in StatementDocument.objects.filter(period__in=queryset).select_related("period"):
+            try:
+                self.message_user(request, services.statement_pdf_retry(document=document, acting_user=request.user))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+
     def statement_view(self, request, object_id, output_format):
-        """The statement as a CSV or JSON download."""
+        """The live statement as CSV or JSON, or the frozen statement's PDF."""
         period = self.get_object(request, object_id)
-        if period is None or output_format not in STATEMENT_WRITERS:
+        if period is None or output_format not in (*STATEMENT_WRITERS, "pdf"):
             raise Http404("No such period or format.")
         if not self.has_view_permission(request, period):
             raise PermissionDenied
+        if output_format == "pdf":
+            return pdf_response(get_object_or_404(StatementDocument, period=period))
         try:
             statement = statements.community_statement(period=period)
         except NoTariffError as error:

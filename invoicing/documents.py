@@ -383,14 +383,17 @@ class Renderer:
         )
 
     def render(self, document: InvoiceDocument) -> bytes:
-        html = self.template.render(_context(document))
+        return self.write_pdf(self.template.render(_context(document)), identifier=f"{document.kind}:{document.number}")
+
+    def write_pdf(self, html: str, *, identifier: str) -> bytes:
+        """Any of the project's PDF templates, laid out with the shared fonts, CSS and fetcher."""
         with _fixed_font_timestamps():
             return self._weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=self.url_fetcher).write_pdf(
                 stylesheets=[self.stylesheet],
                 font_config=self.font_config,
                 # The file identifier is derived from the document, not random: same document,
                 # same bytes, same SHA-256.
-                pdf_identifier=hashlib.sha256(f"{document.kind}:{document.number}".encode()).hexdigest()[:32].encode(),
+                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
             )
 
 
@@ -414,3 +417,8 @@ def render_pdfs(documents: Iterable[InvoiceDocument]) -> Iterator[bytes]:
 def render_pdf(document: InvoiceDocument) -> bytes:
     """Render one document to PDF bytes. Same process-wide reuse as ``render_pdfs``."""
     return _renderer().render(document)
+
+
+def render_template_pdf(template_name: str, context: dict, *, identifier: str) -> bytes:
+    """Another PDF template (e.g. the community statement) with the invoices' fonts and rules."""
+    return _renderer().write_pdf(get_template(template_name).render(context), identifier=identifier)

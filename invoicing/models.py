@@ -397,6 +397,33 @@ class CancellationNote(StoredPdf):
         raise IssuedDocumentError(f"Cancellation document {self.number} is never deleted.")
 
 
+class StatementDocument(StoredPdf):
+    """The community statement of a closed period, frozen when the close finished.
+
+    ``content_json`` is the statement exactly as ``statements.statement_to_json`` wrote it then;
+    the PDF is rendered from it, not from the live data.
+    """
+
+    period = models.OneToOneField(SettlementPeriod, on_delete=models.PROTECT, related_name="statement_document")
+    content_json = models.TextField(editable=False)
+    frozen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-frozen_at"]
+
+    def __str__(self):
+        return f"Statement {self.period}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and not (update_fields and set(update_fields) <= set(self.PDF_FIELDS)):
+            raise IssuedDocumentError(f"The statement of {self.period} is frozen and never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise IssuedDocumentError(f"The statement of {self.period} is never deleted.")
+
+
 class LifecycleEvent(models.Model):
     """One thing that happened to a period or an invoice: a status transition or a note.
 

@@ -10,6 +10,7 @@ from django.db import transaction
 
 CLOSE_TASK = "invoicing.tasks.period_close_task"
 PDF_TASK = "invoicing.tasks.pdfs_render_task"
+STATEMENT_PDF_TASK = "invoicing.tasks.statement_pdf_task"
 # 20 one-page PDFs take about 6-8 s on one core (0.3-0.4 s each with fonts and CSS reused), far
 # inside Q_CLUSTER's timeout, while amortising the task's start-up (renderer, queries) over many.
 PDF_BATCH_SIZE = 20
@@ -36,3 +37,7 @@ def pdfs_enqueue(*, invoice_pks=(), note_pks=()) -> None:
 
     if invoice_pks or note_pks:
         transaction.on_commit(enqueue)
+
+
+def statement_pdf_enqueue(*, document_pk: int) -> None:
+    transaction.on_commit(lambda: _async_task(STATEMENT_PDF_TASK, document_pk, group="pdfs"))

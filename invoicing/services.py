@@ -15,7 +15,7 @@ from communities.energy import wh_to_kwh
 from communities.local_time import local_midnight, month_bounds, month_first_days, parse_period_id, period_id_of
 from communities.models import Community, FrozenRange, House
 
-from . import interval_pricing, lifecycle, pricing, queue, selectors
+from . import interval_pricing, lifecycle, pricing, queue, selectors, statements
 from .models import (
     CancellationNote,
     Invoice,
@@ -24,6 +24,7 @@ from .models import (
     LifecycleEvent,
     PdfState,
     SettlementPeriod,
+    StatementDocument,
 )
 
 HEADER_FIELDS = (
@@ -382,6 +383,9 @@ def period_close_start(
         raise ValidationError(f"Period {locked} is already closing; its progress is on the period's page.")
     if locked.status == SettlementPeriod.Status.CLOSED:
         raise ValidationError(f"Period {locked} is already closed; nothing to do.")
+    # Writers of meter data that lock their community row FOR SHARE while checking frozen ranges
+    # wait here, so no reading slips into the month between this check and the freeze.
+    Community.objects.select_for_update().filter(pk=locked.community_id).first()
     _segments(locked)  # no tariff: refuse now rather than fail in the background
     completeness = selectors.period_completeness(period=locked)
     if not completeness.complete and not force:
@@ -461,6 +465,7 @@ def period_close_step(*, period: SettlementPeriod, batch_size: int = CLOSE_BATCH
 
     # Every active house has its invoice: drafts left belong to houses no longer active.
     locked.invoices.filter(status=Invoice.Status.DRAFT).delete()
+    statement_freeze(period=locked)
     locked.closed_at = timezone.now()
     issued = locked.invoices.filter(status__in=[Invoice.Status.PENDING, Invoice.Status.PAID]).count()
     lifecycle.transition(
@@ -701,6 +706,79 @@ def document_pdf_retry(*, document, acting_user=None) -> str:
         queue.pdfs_enqueue(invoice_pks=[locked.pk])
     else:
         queue.pdfs_enqueue(note_pks=[locked.pk])
+    return f"The PDF of {locked} is queued for rendering again."
+
+
+# --- The community statement of a closed period ---------------------------------------------------
+
+STATEMENT_PDF_TEMPLATE = "invoicing/pdf/statement.html"
+
+
+def statement_freeze(*, period: SettlementPeriod) -> StatementDocument:
+    """Freeze the period's community statement as it stands; its PDF is rendered after commit.
+
+    Called by the close in the transaction that marks the period closed; a second call keeps the
+    first statement.
+    """
+    document, created = StatementDocument.objects.get_or_create(
+        period=period,
+        defaults={
+            "content_json": statements.statement_to_json(statements.community_statement(period=period)),
+            "frozen_at": timezone.now(),
+            "pdf_state": PdfState.PENDING,
+        },
+    )
+    if created:
+        queue.statement_pdf_enqueue(document_pk=document.pk)
+    return document
+
+
+def statement_pdf_render(*, document_pk: int) -> str:
+    """Render and store a frozen statement's PDF, once; a failure is kept on the row for a retry."""
+    from . import documents
+
+    document = (
+        StatementDocument.objects.filter(pk=document_pk, pdf_state=PdfState.PENDING)
+        .select_related("period__community")
+        .first()
+    )
+    if document is None:
+        return f"statement {document_pk}: no PDF waiting"
+    period = document.period
+    try:
+        frozen = statements.statement_from_json(document.content_json)
+        pdf = documents.render_template_pdf(
+            STATEMENT_PDF_TEMPLATE,
+            statements.statement_pdf_context(frozen, community=period.community, font_family=documents.FONT_FAMILY),
+            identifier=f"statement:{period.community.slug}:{period.period_id}",
+        )
+    except Exception as error:  # noqa: BLE001 - any failure must become visible and retryable
+        StatementDocument.objects.filter(pk=document.pk, pdf_state=PdfState.PENDING).update(
+            pdf_state=PdfState.FAILED, pdf_error=f"{type(error).__name__}: {error}"
+        )
+        lifecycle.note(obj=period, what="PDF of the community statement failed to render", details={"error": str(error)})
+        return f"{document}: failed"
+    name = default_storage.save(f"statements/{period.community.slug}/{period.period_id}.pdf", ContentFile(pdf))
+    updated = StatementDocument.objects.filter(pk=document.pk, pdf_state=PdfState.PENDING).update(
+        pdf_file=name,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_state=PdfState.RENDERED,
+        pdf_rendered_at=timezone.now(),
+        pdf_error="",
+    )
+    if not updated:
+        default_storage.delete(name)  # another task stored it meanwhile
+    return f"{document}: rendered"
+
+
+@transaction.atomic
+def statement_pdf_retry(*, document: StatementDocument, acting_user=None) -> str:
+    locked = StatementDocument.objects.select_for_update().select_related("period").get(pk=document.pk)
+    if locked.pdf_state != PdfState.FAILED:
+        raise ValidationError(f"The PDF of {locked} has not failed (it is {locked.get_pdf_state_display().lower()}).")
+    StatementDocument.objects.filter(pk=locked.pk).update(pdf_state=PdfState.PENDING, pdf_error="")
+    lifecycle.note(obj=locked.period, what="PDF of the community statement queued again", actor=acting_user)
+    queue.statement_pdf_enqueue(document_pk=locked.pk)
     return f"The PDF of {locked} is queued for rendering again."
 
 

@@ -30,11 +30,11 @@ ENERGY_SERIES = (
 GAIN_COLOUR, LOSS_COLOUR = "#2e8b57", "#c0504d"
 
 
-def _open(title: str) -> list[str]:
+def _open(title: str, font_family: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="statement-chart" width="{svg_number(WIDTH)}" '
         f'height="{svg_number(HEIGHT)}" viewBox="0 0 {svg_number(WIDTH)} {svg_number(HEIGHT)}" '
-        f'font-family="sans-serif" font-size="10" role="img" aria-label={quoteattr(title)}>',
+        f'font-family={quoteattr(font_family)} font-size="10" role="img" aria-label={quoteattr(title)}>',
         f"<title>{escape(title)}</title>",
         f'<text x="{svg_number(LEFT)}" y="12" font-weight="bold">{escape(title)}</text>',
     ]
@@ -58,8 +58,11 @@ def _grid_line(y: Decimal, label: str) -> list[str]:
     ]
 
 
-def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]]) -> str:
-    """Grouped bars per day: houses' export and import, grid delivery and consumption (kWh)."""
+def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_family: str = "sans-serif") -> str:
+    """Grouped bars per day: houses' export and import, grid delivery and consumption (kWh).
+
+    ``font_family``: in a PDF, the shipped font (an SVG does not inherit the page's).
+    """
     title = "Energy per day (kWh)"
     top = nice_maximum(max((series(value) for _, value in days for _, _, series in ENERGY_SERIES), default=ZERO))
     plot_height = HEIGHT - TOP - BOTTOM
@@ -67,7 +70,7 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]]) -> str:
     slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
     bar = slot * (1 - GAP_SHARE) / len(ENERGY_SERIES)
 
-    parts = _open(title)
+    parts = _open(title, font_family)
     for share in (ZERO, Decimal("0.5"), Decimal("1")):
         parts += _grid_line(baseline - plot_height * share, format((top * share).normalize(), "f"))
     for index, (day, value) in enumerate(days):
@@ -91,7 +94,7 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]]) -> str:
     return "".join(parts)
 
 
-def result_per_day_svg(days: Sequence[tuple[dt.date, Settlement]]) -> str:
+def result_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_family: str = "sans-serif") -> str:
     """The community result per day in EUR: gains above the zero line, losses below."""
     title = "Community result per day (EUR)"
     results = [(day, value.community_result_ct / 100) for day, value in days]
@@ -102,7 +105,7 @@ def result_per_day_svg(days: Sequence[tuple[dt.date, Settlement]]) -> str:
     slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
     bar = slot * (1 - GAP_SHARE)
 
-    parts = _open(title)
+    parts = _open(title, font_family)
     for share in (Decimal("1"), ZERO, Decimal("-1")):
         parts += _grid_line(middle - half * share, format((reach * share).normalize(), "f"))
     for index, (day, result) in enumerate(results):

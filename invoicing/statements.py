@@ -11,10 +11,15 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from communities.energy import wh_to_kwh
+from django.utils.safestring import mark_safe
 
-from . import interval_pricing, pricing, selectors, settlement
+from communities.energy import wh_to_kwh
+from communities.local_time import month_first_days
+
+from . import interval_pricing, pricing, selectors, settlement, statement_charts
+from .documents import long_date
 from .exports import plain_decimal, utc_timestamp
+from .formatting import ct_per_kwh, eur, kwh
 from .models import SettlementPeriod
 
 LAST_SECOND = dt.timedelta(seconds=1)
@@ -117,3 +122,59 @@ def statement_to_json(statement: CommunityStatement) -> str:
         "days": [{"day": day.isoformat(), **_json_figures(value)} for day, value in statement.days],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class FrozenStatement:
+    """A statement read back from its frozen JSON: what the statement PDF shows."""
+
+    header: dict
+    days: list[tuple[dt.date, settlement.Settlement]]
+    total: settlement.Settlement
+
+
+def _settlement_from(figures: dict[str, str]) -> settlement.Settlement:
+    value = {name: Decimal(figures[name]) for name in FIGURES}
+    return settlement.Settlement(
+        flows=settlement.Flows(
+            value["exported_kwh"], value["imported_kwh"], value["grid_delivery_kwh"], value["grid_consumption_kwh"]
+        ),
+        houses_revenue_ct=value["houses_revenue_ct"],
+        houses_cost_ct=value["houses_cost_ct"],
+        grid_revenue_ct=value["grid_revenue_ct"],
+        grid_cost_ct=value["grid_cost_ct"],
+    )
+
+
+def statement_from_json(content: str) -> FrozenStatement:
+    """The inverse of ``statement_to_json``: figures back to Decimal (never through float)."""
+    document = json.loads(content)
+    days = [(dt.date.fromisoformat(day["day"]), _settlement_from(day)) for day in document["days"]]
+    header = {key: value for key, value in document.items() if key not in ("days", "total")}
+    return FrozenStatement(header=header, days=days, total=_settlement_from(document["total"]))
+
+
+def statement_pdf_context(frozen: FrozenStatement, *, community, font_family: str) -> dict:
+    """What ``templates/invoicing/pdf/statement.html`` shows: figures formatted, charts drawn."""
+    def row(label: str, value: settlement.Settlement) -> dict:
+        flows = value.flows
+        return {
+            "label": label,
+            "energy": [kwh(flows.exported_kwh), kwh(flows.imported_kwh), kwh(flows.grid_delivery_kwh), kwh(flows.grid_consumption_kwh)],
+            "money": [eur(value.houses_revenue_ct), eur(value.houses_cost_ct), eur(value.grid_revenue_ct), eur(value.grid_cost_ct)],
+            "result": eur(value.community_result_ct),
+        }
+
+    break_even = frozen.header["break_even_p_con_ct_per_kwh"]
+    first_day, following_day = month_first_days(frozen.header["period_id"])
+    return {
+        "community": community,
+        "period": f"{long_date(first_day)} \u2013 {long_date(following_day - dt.timedelta(days=1))}",
+        "header": frozen.header,
+        "break_even_p_con": None if break_even is None else ct_per_kwh(Decimal(break_even)),
+        "total": row("Total", frozen.total),
+        "days": [row(day.isoformat(), value) for day, value in frozen.days],
+        # The chart functions escape everything they write.
+        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(frozen.days, font_family=font_family)),  # noqa: S308
+        "result_chart": mark_safe(statement_charts.result_per_day_svg(frozen.days, font_family=font_family)),  # noqa: S308
+    }

@@ -32,6 +32,11 @@ def pdfs_render_task(invoice_pks: list[int], note_pks: list[int]) -> str:
     return str(services.documents_render(invoice_pks=invoice_pks, note_pks=note_pks))
 
 
+def statement_pdf_task(document_pk: int) -> str:
+    """Render the frozen community statement of a closed period; a rendered one is skipped."""
+    return services.statement_pdf_render(document_pk=document_pk)
+
+
 def periods_close_due_task(grace_days: int | None = None) -> str:
     """The schedule's daily run: close every community's months whose grace period is over."""
     return str(services.periods_close_due(grace_days=grace_days))

@@ -1,11 +1,15 @@
 import datetime as dt
+import hashlib
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
-from invoicing.models import Tariff
+from invoicing import services, statements
+from invoicing.models import IssuedDocumentError, PdfState, StatementDocument, Tariff
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +88,69 @@ def test_tariff_form_suggests_p_con_halfway(admin_client):
     tariff = Tariff.objects.get()
     assert tariff.p_con_ct_per_kwh == Decimal("25")
     assert tariff.mode == Tariff.Mode.BREAK_EVEN
+
+
+@pytest.fixture
+def close(django_capture_on_commit_callbacks):
+    """Close a period the way the cluster would: tasks run (q2 sync mode) as each step commits."""
+
+    def run(period):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.period_close_start(period=period, force=True, reason="two intervals are enough for this test")
+        period.refresh_from_db()
+        return period
+
+    return run
+
+
+def test_closing_freezes_the_statement_with_a_pdf(admin_client, period, close):
+    close(period)
+
+    document = StatementDocument.objects.get(period=period)
+    assert json.loads(document.content_json)["total"]["community_result_ct"] == "45"
+    assert document.pdf_state == PdfState.RENDERED
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "pdf"]))
+    assert response.status_code == 200
+    assert hashlib.sha256(response.content).hexdigest() == document.pdf_sha256
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Community statement 2026-01" in text and "0.45 EUR" in text and "20.9091 ct/kWh" in text
+
+
+def test_frozen_statement_never_changes(period, close):
+    close(period)
+    document = StatementDocument.objects.get(period=period)
+
+    services.statement_freeze(period=period)
+    document.content_json = "{}"
+    with pytest.raises(IssuedDocumentError):
+        document.save()
+    with pytest.raises(IssuedDocumentError):
+        document.delete()
+    assert StatementDocument.objects.count() == 1
+
+
+def test_frozen_statement_reads_back_as_the_live_one(period):
+    live = statements.community_statement(period=period)
+
+    frozen = statements.statement_from_json(statements.statement_to_json(live))
+
+    assert frozen.total == live.total and frozen.days == live.days
+
+
+def test_failed_statement_pdf_is_shown_and_can_be_retried(admin_client, period, close, monkeypatch, django_capture_on_commit_callbacks):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts today")
+
+    monkeypatch.setattr("invoicing.documents.render_template_pdf", broken)
+    close(period)
+    page = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[period.pk])).content.decode()
+    assert "Rendering failed:</strong> RuntimeError: no fonts today" in page
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:invoicing_settlementperiod_changelist"),
+            {"action": "retry_statement_pdf", "_selected_action": [period.pk]},
+        )
+
+    assert StatementDocument.objects.get(period=period).pdf_state == PdfState.RENDERED
