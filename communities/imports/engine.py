@@ -241,6 +241,9 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
     try:
         with transaction.atomic():
             # Again inside the transaction: a period may have been closed while the file was read.
+            # The community row lock queues this write behind a close that is freezing a month
+            # (the close takes the same lock), so the check below cannot go stale before commit.
+            Community.objects.select_for_update().filter(pk=community.pk).first()
             recheck = ErrorCollector()
             _check_frozen(community, house, at_s, row, errors=recheck, column=time_col)
             if recheck:
