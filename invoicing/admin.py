@@ -439,7 +439,8 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
                 "First refreshes the drafts from the current readings, as 'Generate draft invoices' does.",
                 "Then gives every draft the next number of the community's series (e.g. INV-2026-001), in "
                 "house order, and freezes it.",
-                "Issued invoices cannot be edited or deleted; a mistake needs a credit note.",
+                "The month's meter readings become final, as in a close: imports and edits into it are refused.",
+                "Issued invoices cannot be edited or deleted; a mistake is corrected by cancelling the invoice.",
             ],
             run=lambda period: services.invoices_issue(period=period, acting_user=request.user),
         )

@@ -288,14 +288,33 @@ def invoices_issue(*, period: SettlementPeriod, acting_user=None) -> IssueReport
     """Refresh an open period's drafts from the current readings, then number and freeze them all.
 
     Numbers follow the houses' ``house_id`` order, so a period's invoices read in the same order
-    as its houses. The close (``period_close_start``) does the same in batches and also freezes
-    the meter data; this is the one-shot version for small periods and scripts.
+    as its houses. Like a close, it freezes the month's meter data first: an issued invoice must
+    never disagree with the readings it was computed from. The close (``period_close_start``)
+    does the same in batches, behind the completeness gate; this is the one-shot version for
+    small periods and scripts, and a later close of the period only finishes what is missing.
     """
     period = _lock_period(period)
+    _lock_meter_data(period)
+    _freeze_meter_data(period)
     houses = list(selectors.houses_billable_in(period=period).order_by("house_id"))
     generation = _generate(period, houses, all_houses=True)
     numbers = _issue_drafts(period, houses=None, acting_user=acting_user)
     return IssueReport(generation=generation, issued_numbers=numbers)
+
+
+def _lock_meter_data(period: SettlementPeriod) -> None:
+    """Queue behind meter-data writers of the community: imports take this row lock before their
+    final frozen-range check, so no reading slips into the month between a check and a freeze."""
+    Community.objects.select_for_update().filter(pk=period.community_id).first()
+
+
+def _freeze_meter_data(period: SettlementPeriod) -> None:
+    """Make the month's readings final (``FrozenRange``): invoices are issued from them."""
+    FrozenRange.objects.get_or_create(
+        community_id=period.community_id,
+        start=period.start,
+        defaults={"end": period.end, "reason": f"settlement period {period.period_id} is closed"},
+    )
 
 
 def _issue_drafts(period: SettlementPeriod, *, houses, acting_user=None, actor_name: str = "", details=None) -> list[str]:
@@ -383,9 +402,7 @@ def period_close_start(
         raise ValidationError(f"Period {locked} is already closing; its progress is on the period's page.")
     if locked.status == SettlementPeriod.Status.CLOSED:
         raise ValidationError(f"Period {locked} is already closed; nothing to do.")
-    # Writers of meter data that lock their community row FOR SHARE while checking frozen ranges
-    # wait here, so no reading slips into the month between this check and the freeze.
-    Community.objects.select_for_update().filter(pk=locked.community_id).first()
+    _lock_meter_data(locked)
     _segments(locked)  # no tariff: refuse now rather than fail in the background
     completeness = selectors.period_completeness(period=locked)
     if not completeness.complete and not force:
@@ -395,11 +412,7 @@ def period_close_start(
             f"{', ...' if len(completeness.with_gaps) > 5 else ''}). Import the missing readings, or force the "
             "close with a written reason."
         )
-    FrozenRange.objects.get_or_create(
-        community=locked.community,
-        start=locked.start,
-        defaults={"end": locked.end, "reason": f"settlement period {locked.period_id} is closed"},
-    )
+    _freeze_meter_data(locked)
     locked.close_started_at = timezone.now()
     locked.houses_to_invoice = len(completeness.houses)
     locked.close_forced_reason = reason if force else ""

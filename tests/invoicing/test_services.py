@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from communities.models import FrozenMeterDataError
 from invoicing import services
 from invoicing.models import Invoice, InvoiceNumberCounter, SettlementPeriod
 from tests.factories import (
@@ -201,14 +202,16 @@ def test_issuing_twice_issues_nothing_new(community, period):
 
 
 def test_issued_invoices_are_not_regenerated(community, period):
-    house = HouseFactory(community=community)
+    house = HouseFactory(community=community, owner_name="Jörg Müller")
     add_readings(house, JANUARY, [("1", "0")])
     services.invoices_issue(period=period)
-    add_readings(house, JANUARY + dt.timedelta(hours=1), [("5", "0")])
+    house.owner_name = "Anna Schmidt"
+    house.save()
 
-    services.invoices_generate(period=period)
+    report = services.invoices_generate(period=period)
 
-    assert Invoice.objects.get().energy_exported_kwh == Decimal("1")
+    assert report.already_issued == 1
+    assert Invoice.objects.get().recipient_name == "Jörg Müller"
 
 
 def test_issue_uses_current_readings(community, period):
@@ -277,3 +280,11 @@ def test_period_get_or_create_uses_the_community_time_zone():
 def test_period_get_or_create_rejects_a_malformed_month(community):
     with pytest.raises(ValidationError, match="YYYY-MM"):
         services.period_get_or_create(community=community, period_id="2026-3")
+
+
+def test_issuing_freezes_the_months_meter_data(community, period):
+    house = HouseFactory(community=community)
+    services.invoices_issue(period=period)
+
+    with pytest.raises(FrozenMeterDataError):
+        add_readings(house, JANUARY, [("1", "0")])
