@@ -22,12 +22,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from throwaway import throwaway_environment  # noqa: E402
 CLOSE_TARGET_S, PDF_TARGET_S, TARGET_HOUSES = 15.0, 240.0, 2000
 PERIOD_ID = "2026-01"
 
@@ -39,42 +40,8 @@ def main() -> None:
     parser.add_argument("--no-pdfs", action="store_true", help="stop after the close")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="legbilling-bench-close-"))
-    url = os.environ.get("DATABASE_URL", "")
-    pg_admin_url, name = None, f"legbilling_bench_close_{os.getpid()}"
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        pg_admin_url = url
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = f"{base}/{name}"
-        database = f"PostgreSQL ({name}, dropped afterwards)"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        database = f"SQLite ({workdir / 'bench.sqlite3'})"
-    os.environ.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "benchmark-only",
-            "MEDIA_ROOT": str(workdir / "media"),
-            "LOG_LEVEL": "WARNING",
-            "Q_WORKERS": str(args.workers),
-            "DJANGO_SETTINGS_MODULE": "legbilling_site.settings.base",
-        }
-    )
-    try:
+    with throwaway_environment("bench-close", Q_WORKERS=str(args.workers)) as (workdir, database):
         run(args, workdir, database)
-    finally:
-        if pg_admin_url:
-            from django.db import connections
-
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def insert_readings(community_id: int, start, end) -> int:

@@ -9,10 +9,8 @@ per-row speed ratio. Targets (issue #3): >= 50,000 rows/s, <= 400 MB, >= 50x the
 """
 
 import argparse
-import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +18,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from throwaway import throwaway_environment  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -53,36 +53,8 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=20_000)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="legbilling-bench-"))
-    url = os.environ.get("DATABASE_URL", "")
-    pg_admin_url = None
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        base, _, _ = url.rpartition("/")
-        name = f"legbilling_bench_{os.getpid()}"
-        pg_admin_url = url
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = f"{base}/{name}"
-        database = f"PostgreSQL ({name}, dropped afterwards)"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        database = f"SQLite ({workdir / 'bench.sqlite3'})"
-    os.environ.update({"DEBUG": "0", "SECRET_KEY": "benchmark-only", "MEDIA_ROOT": str(workdir / "media"),
-                       "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "legbilling_site.settings.base"})
-
-    try:
+    with throwaway_environment("bench-import") as (workdir, database):
         run(args, workdir, database)
-    finally:
-        if pg_admin_url:
-            from django.db import connections
-
-            connections.close_all()
-            import psycopg
-
-            with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "legbilling_bench_{os.getpid()}"')
 
 
 def run(args, workdir: Path, database: str) -> None:

@@ -544,7 +544,27 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
         return [(period.pk, str(period)) for period in periods]
 
 
-class InvoiceLineInline(admin.TabularInline):
+class EnergyAndMoneyColumns:
+    """Display columns shared by invoices and their lines (both carry these four fields)."""
+
+    @admin.display(description="exported", ordering="energy_exported_kwh")
+    def exported(self, obj):
+        return kwh(obj.energy_exported_kwh)
+
+    @admin.display(description="imported", ordering="energy_imported_kwh")
+    def imported(self, obj):
+        return kwh(obj.energy_imported_kwh)
+
+    @admin.display(description="export revenue")
+    def export_revenue(self, obj):
+        return eur(obj.export_revenue_ct)
+
+    @admin.display(description="import cost")
+    def import_cost(self, obj):
+        return eur(obj.import_cost_ct)
+
+
+class InvoiceLineInline(EnergyAndMoneyColumns, admin.TabularInline):
     model = InvoiceLine
     fields = [
         "segment_start",
@@ -581,14 +601,6 @@ class InvoiceLineInline(admin.TabularInline):
     def tariff_link(self, line):
         return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d %H:%M} UTC")
 
-    @admin.display(description="exported")
-    def exported(self, line):
-        return kwh(line.energy_exported_kwh)
-
-    @admin.display(description="imported")
-    def imported(self, line):
-        return kwh(line.energy_imported_kwh)
-
     @admin.display(description="p_pv")
     def p_pv(self, line):
         return ct_per_kwh(line.p_pv_ct_per_kwh)
@@ -597,17 +609,10 @@ class InvoiceLineInline(admin.TabularInline):
     def p_con(self, line):
         return ct_per_kwh(line.p_con_ct_per_kwh)
 
-    @admin.display(description="export revenue")
-    def export_revenue(self, line):
-        return eur(line.export_revenue_ct)
-
-    @admin.display(description="import cost")
-    def import_cost(self, line):
-        return eur(line.import_cost_ct)
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(EnergyAndMoneyColumns, admin.ModelAdmin):
     """Invoices are shown, never typed: services compute drafts and freeze issued ones.
 
     Every change page is view-only. A draft's fields would be overwritten by the next
@@ -817,22 +822,6 @@ class InvoiceAdmin(admin.ModelAdmin):
     @admin.display(description="period, local time")
     def local_bounds(self, invoice):
         return local_span(invoice.period_start, invoice.period_end, invoice.community.zone)
-
-    @admin.display(description="exported", ordering="energy_exported_kwh")
-    def exported(self, invoice):
-        return kwh(invoice.energy_exported_kwh)
-
-    @admin.display(description="imported", ordering="energy_imported_kwh")
-    def imported(self, invoice):
-        return kwh(invoice.energy_imported_kwh)
-
-    @admin.display(description="export revenue")
-    def export_revenue(self, invoice):
-        return eur(invoice.export_revenue_ct)
-
-    @admin.display(description="import cost")
-    def import_cost(self, invoice):
-        return eur(invoice.import_cost_ct)
 
     @admin.display(description="net amount", ordering="net_amount_ct")
     def net_amount(self, invoice):
