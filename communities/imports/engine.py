@@ -234,6 +234,7 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
         exported, imported = first, second
 
     result.readings = len(house)
+    _check_active(community, house, at_s, row, errors=errors, column=time_col)
     _check_frozen(community, house, at_s, row, errors=errors, column=time_col)
     if errors:
         return
@@ -326,6 +327,38 @@ def _register_inputs(house: np.ndarray):
         for change in MeterChange.objects.filter(house_id__in=pks)
     ]
     return states, changes
+
+
+def _check_active(community, house, at_s, row, *, errors: ErrorCollector, column: str) -> None:
+    """Readings of a house on days it did not belong to the community: they would be billed to it.
+
+    Vectorised: each row's house gets its active range by position; the per-house messages are
+    built only for the houses that have such rows.
+    """
+    if not len(house):
+        return
+    houses = {obj.pk: obj for obj in House.objects.filter(pk__in=np.unique(house).tolist()).select_related("community")}
+    pks = np.array(sorted(houses), dtype=np.int64)
+    no_end = np.iinfo(np.int64).max
+    starts = np.array([_seconds(houses[pk].active_range()[0]) for pk in pks], dtype=np.int64)
+    ends = np.array(
+        [no_end if (end := houses[pk].active_range()[1]) is None else _seconds(end) for pk in pks], dtype=np.int64
+    )
+    position = np.searchsorted(pks, house)
+    outside = (at_s < starts[position]) | (at_s >= ends[position])
+    for pk in np.unique(house[outside]).tolist():
+        obj = houses[pk]
+        active = f"active from {obj.active_from:%Y-%m-%d}" + (
+            f" until {obj.active_until:%Y-%m-%d}" if obj.active_until else ""
+        )
+        errors.add_many(
+            outside & (house == pk),
+            row,
+            column,
+            _LazyText(at_s),
+            f"is outside the days {obj.house_id} belongs to {community.slug} ({active}, local dates). "
+            "Remove these rows, or correct the house's active dates in the admin if they are wrong.",
+        )
 
 
 def _check_frozen(community, house, at_s, row, *, errors: ErrorCollector, column: str) -> None:

@@ -368,3 +368,30 @@ def test_houses_of_other_communities_are_unknown(community):
     HouseFactory(house_id="elsewhere")
 
     assert "is not a house" in only_error(run_import(community, csv_bytes([INTERVAL_HEADER, ["elsewhere", "2026-10-01T00:00:00Z", "1", "0"]]))).message
+
+
+# --- house activity ------------------------------------------------------------------------
+
+
+def test_readings_outside_a_houses_active_days_are_refused(berlin):
+    HouseFactory(community=berlin, house_id="house_8", active_from=dt.date(2026, 10, 10))
+    data = csv_bytes([
+        INTERVAL_HEADER,
+        ["house_8", "2026-10-09T21:45:00Z", "1", "0"],  # 23:45 on 9 October in Berlin
+        ["house_8", "2026-10-09T22:00:00Z", "2", "0"],  # midnight starting 10 October in Berlin
+    ])
+
+    result = run_import(berlin, data)
+
+    error = only_error(result)
+    assert (error.row, error.column) == (2, "timestamp")
+    assert "is outside the days house_8 belongs to berlin (active from 2026-10-10" in error.message
+    assert not MeterReading.objects.exists()
+
+
+def test_readings_after_a_house_left_are_refused(community):
+    HouseFactory(community=community, house_id="house_9", active_until=dt.date(2026, 9, 30))
+
+    result = run_import(community, csv_bytes([INTERVAL_HEADER, ["house_9", "2026-10-01T00:00:00Z", "1", "0"]]))
+
+    assert "active from 2020-01-01 until 2026-09-30" in only_error(result).message
