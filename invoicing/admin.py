@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from communities.admin import changelist_link
 from communities.local_time import month_bounds, parse_period_id
 
-from . import selectors, services, settlement, statement_charts, statements
+from . import selectors, services, settlement, statements
 from .formatting import EMPTY, ct_per_kwh, eur, kwh
 from .models import (
     CancellationNote,
@@ -64,31 +64,6 @@ def local_span(start, end, zone) -> str:
     if start is None or end is None:
         return EMPTY
     return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
-
-
-def statement_rows(statement: statements.CommunityStatement) -> list[dict]:
-    """The statement's days and total as the admin shows them: kWh to three places, money in EUR."""
-    labelled = [(f"{day:%a %d}", value) for day, value in statement.days] + [("Total", statement.total)]
-    return [
-        {
-            "label": label,
-            "energy": [kwh(figure) for figure in (
-                value.flows.exported_kwh,
-                value.flows.imported_kwh,
-                value.flows.grid_delivery_kwh,
-                value.flows.grid_consumption_kwh,
-            )],
-            "money": [eur(figure) for figure in (
-                value.houses_revenue_ct,
-                value.houses_cost_ct,
-                value.grid_revenue_ct,
-                value.grid_cost_ct,
-            )],
-            "result": eur(value.community_result_ct),
-            "gain": value.community_result_ct >= 0,
-        }
-        for label, value in labelled
-    ]
 
 
 class TariffForm(forms.ModelForm):
@@ -245,19 +220,24 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
 
     @admin.display(description="community statement")
     def community_statement(self, period):
-        """Energy, grid exchange and money of the period, per day and in total, with charts."""
+        """Energy, grid exchange and money of the period, per day and in total, with charts.
+
+        A closed period shows its frozen statement (read back, not recomputed over its readings).
+        """
+        document = StatementDocument.objects.filter(period=period).first()
         try:
-            statement = statements.community_statement(period=period)
+            statement = (
+                statements.community_statement(period=period)
+                if document is None
+                else statements.statement_from_json(document.content_json)
+            )
         except NoTariffError as error:
             return str(error)
         return render_to_string(
             STATEMENT_TEMPLATE,
             {
-                "statement": statement,
-                "rows": statement_rows(statement),
-                "break_even_p_con": None if statement.break_even_p_con is None else ct_per_kwh(statement.break_even_p_con),
-                "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days)),  # noqa: S308
-                "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days)),  # noqa: S308
+                **statements.display_context(statement),
+                "frozen": document is not None,
                 "csv_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "csv"]),
                 "json_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "json"]),
             },

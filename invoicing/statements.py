@@ -126,11 +126,20 @@ def statement_to_json(statement: CommunityStatement) -> str:
 
 @dataclass(frozen=True)
 class FrozenStatement:
-    """A statement read back from its frozen JSON: what the statement PDF shows."""
+    """A statement read back from its frozen JSON: what a closed period's page and PDF show."""
 
     header: dict
     days: list[tuple[dt.date, settlement.Settlement]]
     total: settlement.Settlement
+
+    @property
+    def houses(self) -> int:
+        return self.header["houses"]
+
+    @property
+    def break_even_p_con(self) -> Decimal | None:
+        value = self.header["break_even_p_con_ct_per_kwh"]
+        return None if value is None else Decimal(value)
 
 
 def _settlement_from(figures: dict[str, str]) -> settlement.Settlement:
@@ -154,27 +163,53 @@ def statement_from_json(content: str) -> FrozenStatement:
     return FrozenStatement(header=header, days=days, total=_settlement_from(document["total"]))
 
 
-def statement_pdf_context(frozen: FrozenStatement, *, community, font_family: str) -> dict:
-    """What ``templates/invoicing/pdf/statement.html`` shows: figures formatted, charts drawn."""
-    def row(label: str, value: settlement.Settlement) -> dict:
-        flows = value.flows
-        return {
+def display_rows(statement: CommunityStatement | FrozenStatement) -> list[dict]:
+    """Each day and the total as pages show them: kWh to three places, money in EUR."""
+    labelled = [(day.isoformat(), value) for day, value in statement.days] + [("Total", statement.total)]
+    return [
+        {
             "label": label,
-            "energy": [kwh(flows.exported_kwh), kwh(flows.imported_kwh), kwh(flows.grid_delivery_kwh), kwh(flows.grid_consumption_kwh)],
-            "money": [eur(value.houses_revenue_ct), eur(value.houses_cost_ct), eur(value.grid_revenue_ct), eur(value.grid_cost_ct)],
+            "energy": [
+                kwh(figure)
+                for figure in (
+                    value.flows.exported_kwh,
+                    value.flows.imported_kwh,
+                    value.flows.grid_delivery_kwh,
+                    value.flows.grid_consumption_kwh,
+                )
+            ],
+            "money": [
+                eur(figure)
+                for figure in (value.houses_revenue_ct, value.houses_cost_ct, value.grid_revenue_ct, value.grid_cost_ct)
+            ],
             "result": eur(value.community_result_ct),
+            "gain": value.community_result_ct >= 0,
         }
+        for label, value in labelled
+    ]
 
-    break_even = frozen.header["break_even_p_con_ct_per_kwh"]
+
+def display_context(statement: CommunityStatement | FrozenStatement, *, font_family: str = "sans-serif") -> dict:
+    """What the admin's statement panel and the statement PDF share: rows, break-even price, charts."""
+    rows = display_rows(statement)
+    break_even = statement.break_even_p_con
+    return {
+        "statement": statement,
+        "days": rows[:-1],
+        "total": rows[-1],
+        "break_even_p_con": None if break_even is None else ct_per_kwh(break_even),
+        # The chart functions escape everything they write.
+        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days, font_family=font_family)),  # noqa: S308
+        "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days, font_family=font_family)),  # noqa: S308
+    }
+
+
+def statement_pdf_context(frozen: FrozenStatement, *, community, font_family: str) -> dict:
+    """What ``templates/invoicing/pdf/statement.html`` shows."""
     first_day, following_day = month_first_days(frozen.header["period_id"])
     return {
+        **display_context(frozen, font_family=font_family),
         "community": community,
-        "period": f"{long_date(first_day)} \u2013 {long_date(following_day - dt.timedelta(days=1))}",
         "header": frozen.header,
-        "break_even_p_con": None if break_even is None else ct_per_kwh(Decimal(break_even)),
-        "total": row("Total", frozen.total),
-        "days": [row(day.isoformat(), value) for day, value in frozen.days],
-        # The chart functions escape everything they write.
-        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(frozen.days, font_family=font_family)),  # noqa: S308
-        "result_chart": mark_safe(statement_charts.result_per_day_svg(frozen.days, font_family=font_family)),  # noqa: S308
+        "period": f"{long_date(first_day)} \u2013 {long_date(following_day - dt.timedelta(days=1))}",
     }

@@ -154,3 +154,11 @@ def test_failed_statement_pdf_is_shown_and_can_be_retried(admin_client, period, 
         )
 
     assert StatementDocument.objects.get(period=period).pdf_state == PdfState.RENDERED
+
+
+def test_a_closed_periods_page_shows_the_frozen_statement(admin_client, period, close):
+    close(period)
+
+    page = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[period.pk])).content.decode()
+
+    assert "Frozen when the period closed." in page and "0.45 EUR" in page
