@@ -39,6 +39,7 @@ from .pricing import NoTariffError
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
 CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
 CANCEL_INVOICE_TEMPLATE = "admin/invoicing/invoice/cancel.html"
+CONFIRM_PDF_RETRY_TEMPLATE = "admin/invoicing/confirm_pdf_retry.html"
 EVENTS_TEMPLATE = "admin/invoicing/events.html"
 COMPLETENESS_TEMPLATE = "admin/invoicing/settlementperiod/completeness.html"
 STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
@@ -516,6 +517,49 @@ def pdf_response(document) -> HttpResponse:
     return response
 
 
+class StoredPdfViews:
+    """Download and re-render views for a document with a stored PDF (invoices, cancellation notes).
+
+    ``<id>/pdf/`` returns the stored bytes, checked against their SHA-256; ``<id>/retry-pdf/``
+    asks for confirmation, then queues a failed render again.
+    """
+
+    def pdf_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="%s_%s_pdf" % info),
+            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="%s_%s_retry_pdf" % info),
+        ]
+
+    def pdf_view(self, request, object_id):
+        document = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_permission(request, document):
+            raise PermissionDenied
+        return pdf_response(document)
+
+    def retry_pdf_view(self, request, object_id):
+        document = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not request.user.has_perm("invoicing.change_invoice"):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                self.message_user(request, services.document_pdf_retry(document=document, acting_user=request.user))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[document.pk]))
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Render the PDF of {document} again",
+            "subtitle": None,
+            "opts": self.opts,
+            "document": document,
+            "media": self.media,
+        }
+        return TemplateResponse(request, CONFIRM_PDF_RETRY_TEMPLATE, context)
+
+
 class PeriodListFilter(admin.RelatedFieldListFilter):
     """The period filter with its communities in one query (a period's name includes its community)."""
 
@@ -592,7 +636,7 @@ class InvoiceLineInline(EnergyAndMoneyColumns, admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(EnergyAndMoneyColumns, admin.ModelAdmin):
+class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
     """Invoices are shown, never typed: services compute drafts and freeze issued ones.
 
     Every change page is view-only. A draft's fields would be overwritten by the next
@@ -658,29 +702,10 @@ class InvoiceAdmin(EnergyAndMoneyColumns, admin.ModelAdmin):
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="%s_%s_pdf" % info),
-            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="%s_%s_retry_pdf" % info),
+            *self.pdf_urls(),
             path("<path:object_id>/cancel/", wrap(self.cancel_view), name="%s_%s_cancel" % info),
             *super().get_urls(),
         ]
-
-    def pdf_view(self, request, object_id):
-        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_view_permission(request, invoice):
-            raise PermissionDenied
-        return pdf_response(invoice)
-
-    def retry_pdf_view(self, request, object_id):
-        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not request.user.has_perm("invoicing.change_invoice"):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                self.message_user(request, services.document_pdf_retry(document=invoice, acting_user=request.user))
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[invoice.pk]))
-        return self._confirm_page(request, invoice, title=f"Render the PDF of {invoice} again", form=None)
 
     def cancel_view(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
@@ -698,13 +723,10 @@ class InvoiceAdmin(EnergyAndMoneyColumns, admin.ModelAdmin):
             self.message_user(request, str(result), messages.SUCCESS)
             target = result.corrected or invoice
             return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[target.pk]))
-        return self._confirm_page(request, invoice, title=f"Cancel {invoice}", form=form)
-
-    def _confirm_page(self, request, invoice, *, title, form):
         request.current_app = self.admin_site.name
         context = {
             **self.admin_site.each_context(request),
-            "title": title,
+            "title": f"Cancel {invoice}",
             "subtitle": None,
             "opts": self.opts,
             "invoice": invoice,
@@ -840,7 +862,7 @@ class InvoiceNumberCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(CancellationNote)
-class CancellationNoteAdmin(admin.ModelAdmin):
+class CancellationNoteAdmin(StoredPdfViews, admin.ModelAdmin):
     """Read-only: a cancellation is created by cancelling an invoice, and never changes afterwards."""
 
     list_display = ["number", "cancelled_invoice", "corrected_by", "net_amount", "issued_at", "pdf_state"]
@@ -852,13 +874,7 @@ class CancellationNoteAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        wrap = self.admin_site.admin_view
-        return [
-            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="%s_%s_pdf" % info),
-            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="%s_%s_retry_pdf" % info),
-            *super().get_urls(),
-        ]
+        return [*self.pdf_urls(), *super().get_urls()]
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)
@@ -876,23 +892,6 @@ class CancellationNoteAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
-
-    def pdf_view(self, request, object_id):
-        note = get_object_or_404(CancellationNote, pk=object_id)
-        if not self.has_view_permission(request, note):
-            raise PermissionDenied
-        return pdf_response(note)
-
-    def retry_pdf_view(self, request, object_id):
-        note = get_object_or_404(CancellationNote, pk=object_id)
-        if not request.user.has_perm("invoicing.change_invoice"):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                self.message_user(request, services.document_pdf_retry(document=note, acting_user=request.user))
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:invoicing_cancellationnote_change", args=[note.pk]))
 
     @admin.display(description="cancels")
     def original(self, note):

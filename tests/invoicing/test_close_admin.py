@@ -154,6 +154,27 @@ def test_failed_pdf_is_shown_and_retried(admin_client, closed, django_capture_on
     assert closed.pdf_state == PdfState.RENDERED
 
 
+@pytest.mark.parametrize("kind", ["invoice", "cancellationnote"])
+def test_retry_link_asks_for_confirmation_then_renders_again(admin_client, closed, kind, django_capture_on_commit_callbacks):
+    if kind == "cancellationnote":
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invoice_cancel(invoice=closed, reason="Wrong postal address")
+        document = CancellationNote.objects.get()
+    else:
+        document = closed
+    type(document).objects.filter(pk=document.pk).update(pdf_state=PdfState.FAILED, pdf_error="OSError: font missing")
+    retry_url = reverse(f"admin:invoicing_{kind}_retry_pdf", args=[document.pk])
+
+    confirmation = admin_client.get(retry_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(retry_url)
+
+    assert confirmation.status_code == 200 and "font missing" in confirmation.text and "Render again" in confirmation.text
+    assert response["Location"] == reverse(f"admin:invoicing_{kind}_change", args=[document.pk])
+    document.refresh_from_db()
+    assert document.pdf_state == PdfState.RENDERED
+
+
 def test_issued_invoices_cannot_be_deleted_in_the_admin(admin_client, closed):
     changelist = admin_client.get(reverse("admin:invoicing_invoice_changelist"))
     delete_page = admin_client.get(reverse("admin:invoicing_invoice_delete", args=[closed.pk]))
