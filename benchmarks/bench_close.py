@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from throwaway import throwaway_environment  # noqa: E402
+
 CLOSE_TARGET_S, PDF_TARGET_S, TARGET_HOUSES = 15.0, 240.0, 2000
 PERIOD_ID = "2026-01"
 
@@ -102,14 +103,22 @@ def run(args, workdir: Path, database: str) -> None:
     from invoicing.models import Invoice, Tariff
 
     community = Community.objects.create(
-        name="Benchmark Energiegemeinschaft", slug="bench", time_zone="Europe/Berlin",
-        legal_name="Benchmark Energiegemeinschaft eG", address="Rathausplatz 1\n79117 Freiburg",
+        name="Benchmark Energiegemeinschaft",
+        slug="bench",
+        time_zone="Europe/Berlin",
+        legal_name="Benchmark Energiegemeinschaft eG",
+        address="Rathausplatz 1\n79117 Freiburg",
     )
     Tariff.objects.create(community=community, valid_from=dt.datetime(2025, 12, 1, tzinfo=dt.UTC))
     House.objects.bulk_create(
-        House(community=community, house_id=f"house_{index + 1:05d}", name=f"Mühlenweg {index + 1}",
-              owner_name=f"Jürgen Größ {index + 1}", address=f"Mühlenweg {index + 1}\n79117 Freiburg",
-              active_from=dt.date(2020, 1, 1))
+        House(
+            community=community,
+            house_id=f"house_{index + 1:05d}",
+            name=f"Mühlenweg {index + 1}",
+            owner_name=f"Jürgen Größ {index + 1}",
+            address=f"Mühlenweg {index + 1}\n79117 Freiburg",
+            active_from=dt.date(2020, 1, 1),
+        )
         for index in range(args.houses)
     )
     period = services.period_get_or_create(community=community, period_id=PERIOD_ID)
@@ -119,8 +128,10 @@ def run(args, workdir: Path, database: str) -> None:
     generate_s = time.perf_counter() - t0
     rows = MeterReading.objects.filter(house__community=community).count()
     print(f"database:          {database}")
-    print(f"data:              {args.houses:,} houses x {PERIOD_ID} (Europe/Berlin) = {rows:,} readings, "
-          f"inserted set-based in {generate_s:.1f} s")
+    print(
+        f"data:              {args.houses:,} houses x {PERIOD_ID} (Europe/Berlin) = {rows:,} readings, "
+        f"inserted set-based in {generate_s:.1f} s"
+    )
 
     t0 = time.perf_counter()
     start = services.period_close_start(period=period)
@@ -131,15 +142,23 @@ def run(args, workdir: Path, database: str) -> None:
     close_s = start_s + steps_s
     issued = Invoice.objects.filter(period=period, status=Invoice.Status.PENDING).count()
     assert issued == args.houses, (issued, args.houses)
-    numbers = list(Invoice.objects.filter(period=period).order_by("house__house_id").values_list("invoice_id", flat=True))
-    print(f"close start:       {start_s:.2f} s (completeness of {len(start.completeness.houses):,} houses, "
-          f"freeze, open -> closing)")
-    print(f"close steps:       {steps_s:.2f} s ({issued:,} invoices computed, numbered {numbers[0]} .. {numbers[-1]} "
-          f"and issued in batches of {services.CLOSE_BATCH_SIZE})")
+    numbers = list(
+        Invoice.objects.filter(period=period).order_by("house__house_id").values_list("invoice_id", flat=True)
+    )
+    print(
+        f"close start:       {start_s:.2f} s (completeness of {len(start.completeness.houses):,} houses, "
+        f"freeze, open -> closing)"
+    )
+    print(
+        f"close steps:       {steps_s:.2f} s ({issued:,} invoices computed, numbered {numbers[0]} .. {numbers[-1]} "
+        f"and issued in batches of {services.CLOSE_BATCH_SIZE})"
+    )
     scale = TARGET_HOUSES / args.houses
-    print(f"close total:       {close_s:.2f} s = {issued / close_s:,.0f} invoices/s; target {CLOSE_TARGET_S:.0f} s for "
-          f"{TARGET_HOUSES:,} houses -> {close_s / CLOSE_TARGET_S:.2f} of the budget"
-          + (f" (x{scale:.1f} houses would take ~{close_s * scale:.1f} s)" if args.houses != TARGET_HOUSES else ""))
+    print(
+        f"close total:       {close_s:.2f} s = {issued / close_s:,.0f} invoices/s; target {CLOSE_TARGET_S:.0f} s for "
+        f"{TARGET_HOUSES:,} houses -> {close_s / CLOSE_TARGET_S:.2f} of the budget"
+        + (f" (x{scale:.1f} houses would take ~{close_s * scale:.1f} s)" if args.houses != TARGET_HOUSES else "")
+    )
     if args.no_pdfs:
         return
 
@@ -147,8 +166,13 @@ def run(args, workdir: Path, database: str) -> None:
     env = {**os.environ}
     t0 = time.perf_counter()
     cluster = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "qcluster"], cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [sys.executable, str(ROOT / "manage.py"), "qcluster"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         while True:
@@ -171,14 +195,18 @@ def run(args, workdir: Path, database: str) -> None:
         os.path.getsize(Path(os.environ["MEDIA_ROOT"]) / name)
         for name in Invoice.objects.filter(period=period).values_list("pdf_file", flat=True)[:200]
     ]
-    print(f"PDFs:              {progress.pdfs_done:,} rendered, {progress.pdfs_failed} failed, by `manage.py qcluster` "
-          f"with {args.workers} workers from {queued} queued tasks, in {pdf_s:.1f} s incl. cluster start-up "
-          f"= {progress.pdfs_done / pdf_s:.1f} PDFs/s ({pdf_s / max(progress.pdfs_done, 1) * args.workers:.3f} s per PDF "
-          f"per worker, mean {sum(sizes) / max(len(sizes), 1) / 1024:.1f} KiB)")
+    print(
+        f"PDFs:              {progress.pdfs_done:,} rendered, {progress.pdfs_failed} failed, by `manage.py qcluster` "
+        f"with {args.workers} workers from {queued} queued tasks, in {pdf_s:.1f} s incl. cluster start-up "
+        f"= {progress.pdfs_done / pdf_s:.1f} PDFs/s ({pdf_s / max(progress.pdfs_done, 1) * args.workers:.3f} s per PDF "
+        f"per worker, mean {sum(sizes) / max(len(sizes), 1) / 1024:.1f} KiB)"
+    )
     projected = pdf_s * scale
-    print(f"PDF target:        {PDF_TARGET_S:.0f} s for {TARGET_HOUSES:,} on 2 workers -> "
-          f"{projected / PDF_TARGET_S:.2f} of the budget"
-          + (f" (projected {projected:.0f} s)" if args.houses != TARGET_HOUSES else ""))
+    print(
+        f"PDF target:        {PDF_TARGET_S:.0f} s for {TARGET_HOUSES:,} on 2 workers -> "
+        f"{projected / PDF_TARGET_S:.2f} of the budget"
+        + (f" (projected {projected:.0f} s)" if args.houses != TARGET_HOUSES else "")
+    )
     met = close_s * scale <= CLOSE_TARGET_S and projected <= PDF_TARGET_S and not progress.pdfs_failed
     print(f"targets:           {'met' if met else 'NOT met'}")
 

@@ -41,7 +41,9 @@ def write_csv(path: Path, *, rows: int, houses: int, start_s: int) -> None:
             imported = rng.integers(0, 1500, len(index))
             lines = [
                 f"{h},{t},{e // 1000}.{e % 1000:03d},{i // 1000}.{i % 1000:03d}\n"
-                for h, t, e, i in zip(house_names[index % houses], stamps.tolist(), exported.tolist(), imported.tolist())
+                for h, t, e, i in zip(
+                    house_names[index % houses], stamps.tolist(), exported.tolist(), imported.tolist(), strict=True
+                )
             ]
             handle.writelines(lines)
 
@@ -74,8 +76,14 @@ def run(args, workdir: Path, database: str) -> None:
 
     community = Community.objects.create(name="Bench", slug="bench", legal_name="Bench eG", address="-")
     House.objects.bulk_create(
-        House(community=community, house_id=f"house_{index + 1}", name=f"H{index + 1}", owner_name="-", address="-",
-              active_from=dt.date(2020, 1, 1))
+        House(
+            community=community,
+            house_id=f"house_{index + 1}",
+            name=f"H{index + 1}",
+            owner_name="-",
+            address="-",
+            active_from=dt.date(2020, 1, 1),
+        )
         for index in range(args.houses)
     )
     start_s = int(dt.datetime(2026, 1, 1, tzinfo=dt.UTC).timestamp())
@@ -83,8 +91,10 @@ def run(args, workdir: Path, database: str) -> None:
     t0 = time.perf_counter()
     write_csv(path, rows=args.rows, houses=args.houses, start_s=start_s)
     print(f"database:        {database}")
-    print(f"file:            {args.rows:,} interval rows, {args.houses} houses, "
-          f"{path.stat().st_size / 1e6:.0f} MB (generated in {time.perf_counter() - t0:.1f} s)")
+    print(
+        f"file:            {args.rows:,} interval rows, {args.houses} houses, "
+        f"{path.stat().st_size / 1e6:.0f} MB (generated in {time.perf_counter() - t0:.1f} s)"
+    )
     rss_before = rss_mb()
 
     t0 = time.perf_counter()

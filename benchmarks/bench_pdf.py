@@ -87,7 +87,7 @@ def documents(count: int):
         else:
             parts, prices = [daily], [(Decimal("20"), Decimal("25"))]
         lines = []
-        for part, (p_pv, p_con) in zip(parts, prices):
+        for part, (p_pv, p_con) in zip(parts, prices, strict=True):
             part_exported = sum((day.exported_kwh for day in part), Decimal(0))
             part_imported = sum((day.imported_kwh for day in part), Decimal(0))
             lines.append(

@@ -1,14 +1,12 @@
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-
-from django.contrib import messages
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -230,7 +228,15 @@ class MeterReadingAdmin(ImportExportMixin, admin.ModelAdmin):
 class MeterChangeAdmin(admin.ModelAdmin):
     """Staff record a replaced or reset meter here; counter imports bridge the two counters with it."""
 
-    list_display = ["house", "changed_at", "old_ei_final_kwh", "old_eo_final_kwh", "new_ei_start_kwh", "new_eo_start_kwh", "note"]
+    list_display = [
+        "house",
+        "changed_at",
+        "old_ei_final_kwh",
+        "old_eo_final_kwh",
+        "new_ei_start_kwh",
+        "new_eo_start_kwh",
+        "note",
+    ]
     list_filter = ["house__community"]
     search_fields = ["^house__house_id", "note"]
     list_select_related = ["house"]
@@ -238,7 +244,10 @@ class MeterChangeAdmin(admin.ModelAdmin):
     date_hierarchy = "changed_at"
     fieldsets = [
         (None, {"fields": ["house", "changed_at", "note"]}),
-        ("Old meter (leave empty if it was not read when removed)", {"fields": ["old_ei_final_kwh", "old_eo_final_kwh"]}),
+        (
+            "Old meter (leave empty if it was not read when removed)",
+            {"fields": ["old_ei_final_kwh", "old_eo_final_kwh"]},
+        ),
         ("New meter", {"fields": ["new_ei_start_kwh", "new_eo_start_kwh"]}),
     ]
 
@@ -247,17 +256,44 @@ class MeterChangeAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Background meter imports: status, progress, counts, duration, errors and who started them."""
 
-    list_display = ["pk", "original_name", "community", "status", "progress", "created_count", "updated_count",
-                    "unchanged_count", "error_count", "duration_display", "started_by", "created_at"]
+    list_display = [
+        "pk",
+        "original_name",
+        "community",
+        "status",
+        "progress",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "duration_display",
+        "started_by",
+        "created_at",
+    ]
     list_display_links = ["pk", "original_name"]
     list_filter = ["status", "community"]
     list_select_related = ["community", "started_by"]
     search_fields = ["original_name"]
     date_hierarchy = "created_at"
     readonly_fields = [
-        "community", "original_name", "file", "dry_run", "status", "progress", "rows_total", "rows_done",
-        "created_count", "updated_count", "unchanged_count", "error_count", "duration_display", "started_by",
-        "created_at", "started_at", "finished_at", "error_report",
+        "community",
+        "original_name",
+        "file",
+        "dry_run",
+        "status",
+        "progress",
+        "rows_total",
+        "rows_done",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "duration_display",
+        "started_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error_report",
     ]
     exclude = ["errors"]
 

@@ -28,7 +28,9 @@ class Community(models.Model):
         HOUR = 60, "60 minutes"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True, help_text="Used on the command line, e.g. --community sonnenfeld.")
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used on the command line, e.g. --community sonnenfeld."
+    )
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
@@ -188,7 +190,9 @@ class MeterReadingQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         house_ids = {obj.house_id for obj in objs}
-        ranges = list(FrozenRange.objects.filter(community__houses__in=house_ids).values_list("community_id", "start", "end"))
+        ranges = list(
+            FrozenRange.objects.filter(community__houses__in=house_ids).values_list("community_id", "start", "end")
+        )
         if ranges:
             community_of = dict(House.objects.filter(pk__in=house_ids).values_list("pk", "community_id"))
             for obj in objs:
@@ -262,7 +266,9 @@ class MeterReading(models.Model):
         start = self.interval_start.astimezone(self.house.community.zone)
         if start.second or start.microsecond or start.minute % minutes:
             raise ValidationError(
-                {"interval_start": f"Interval starts must be aligned to {minutes} minutes (e.g. 10:00, 10:{minutes:02d})."}
+                {
+                    "interval_start": f"Interval starts must be aligned to {minutes} minutes (e.g. 10:00, 10:{minutes:02d})."
+                }
             )
 
     @property
@@ -300,12 +306,20 @@ class MeterChange(models.Model):
         help_text="Last 'energy out' (Eo) value of the old meter, if it was read.",
     )
     new_ei_start_kwh = models.DecimalField(
-        max_digits=15, decimal_places=3, default=Decimal("0"), help_text="'Energy in' (Ei) of the new meter when fitted."
+        max_digits=15,
+        decimal_places=3,
+        default=Decimal("0"),
+        help_text="'Energy in' (Ei) of the new meter when fitted.",
     )
     new_eo_start_kwh = models.DecimalField(
-        max_digits=15, decimal_places=3, default=Decimal("0"), help_text="'Energy out' (Eo) of the new meter when fitted."
+        max_digits=15,
+        decimal_places=3,
+        default=Decimal("0"),
+        help_text="'Energy out' (Eo) of the new meter when fitted.",
     )
-    note = models.CharField(max_length=200, blank=True, help_text="e.g. 'meter replaced by grid operator, ticket 4711'.")
+    note = models.CharField(
+        max_length=200, blank=True, help_text="e.g. 'meter replaced by grid operator, ticket 4711'."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

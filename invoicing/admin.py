@@ -77,7 +77,15 @@ class TariffForm(forms.ModelForm):
 
     class Meta:
         model = Tariff
-        fields = "__all__"
+        fields = [
+            "community",
+            "valid_from",
+            "mode",
+            "p_pv_ct_per_kwh",
+            "p_con_ct_per_kwh",
+            "p_grid_del_ct_per_kwh",
+            "p_grid_con_ct_per_kwh",
+        ]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -103,7 +111,10 @@ class TariffAdmin(admin.ModelAdmin):
         frozen = self._quoted_by_issued_invoices(obj)
         return [
             (None, {"fields": ["community", "valid_from", "mode"]}),
-            ("House prices", {"fields": ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", *([] if frozen else ["suggest_p_con"])]}),
+            (
+                "House prices",
+                {"fields": ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", *([] if frozen else ["suggest_p_con"])]},
+            ),
             ("Grid prices", {"fields": ["p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]}),
             ("History", {"fields": ["created_at"]}),
         ]
@@ -201,7 +212,9 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
         outcome = {
             SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
             SettlementPeriod.Status.CLOSING: "Closing in the background; this page reloads every 3 seconds.",
-            SettlementPeriod.Status.CLOSED: f"Closed {period.closed_at:%Y-%m-%d %H:%M} UTC." if period.closed_at else "Closed.",
+            SettlementPeriod.Status.CLOSED: f"Closed {period.closed_at:%Y-%m-%d %H:%M} UTC."
+            if period.closed_at
+            else "Closed.",
         }[progress.status]
         return format_html(
             "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
@@ -311,7 +324,10 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         period = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), "auto_refresh": period is not None and period.status == SettlementPeriod.Status.CLOSING}
+        extra_context = {
+            **(extra_context or {}),
+            "auto_refresh": period is not None and period.status == SettlementPeriod.Status.CLOSING,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Close period", permissions=["invoice_change"], location=BOTH_LOCATIONS)
@@ -528,8 +544,8 @@ class StoredPdfViews:
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="%s_%s_pdf" % info),
-            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="%s_%s_retry_pdf" % info),
+            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="{}_{}_pdf".format(*info)),
+            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="{}_{}_retry_pdf".format(*info)),
         ]
 
     def pdf_view(self, request, object_id):
@@ -547,7 +563,9 @@ class StoredPdfViews:
                 self.message_user(request, services.document_pdf_retry(document=document, acting_user=request.user))
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[document.pk]))
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[document.pk])
+            )
         request.current_app = self.admin_site.name
         context = {
             **self.admin_site.each_context(request),
@@ -634,7 +652,6 @@ class InvoiceLineInline(EnergyAndMoneyColumns, admin.TabularInline):
         return ct_per_kwh(line.p_con_ct_per_kwh)
 
 
-
 @admin.register(Invoice)
 class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
     """Invoices are shown, never typed: services compute drafts and freeze issued ones.
@@ -688,7 +705,14 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("community", "house", "period__community", "issued_by", "cancellation_note__corrected_by", "corrects_via__cancelled_invoice")
+            .select_related(
+                "community",
+                "house",
+                "period__community",
+                "issued_by",
+                "cancellation_note__corrected_by",
+                "corrects_via__cancelled_invoice",
+            )
         )
 
     actions = ["mark_paid"]
@@ -703,7 +727,7 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             *self.pdf_urls(),
-            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="%s_%s_cancel" % info),
+            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="{}_{}_cancel".format(*info)),
             *super().get_urls(),
         ]
 
@@ -777,7 +801,9 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
         corrects = getattr(invoice, "corrects_via", None) if invoice.pk else None
         if corrects is not None:
             parts.append(
-                format_html("Corrects {} (cancelled by {}).", change_link(corrects.cancelled_invoice), change_link(corrects))
+                format_html(
+                    "Corrects {} (cancelled by {}).", change_link(corrects.cancelled_invoice), change_link(corrects)
+                )
             )
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else EMPTY
 
@@ -869,7 +895,13 @@ class CancellationNoteAdmin(StoredPdfViews, admin.ModelAdmin):
     list_filter = ["community", "pdf_state"]
     search_fields = ["number", "cancelled_invoice__invoice_id", "reason"]
     date_hierarchy = "issued_at"
-    list_select_related = ["community", "cancelled_invoice__house", "cancelled_invoice__period", "corrected_by__house", "corrected_by__period"]
+    list_select_related = [
+        "community",
+        "cancelled_invoice__house",
+        "cancelled_invoice__period",
+        "corrected_by__house",
+        "corrected_by__period",
+    ]
     fields = ["number", "community", "original", "corrected", "reason", "net_amount", "issued_at", "issued_by", "pdf"]
     readonly_fields = fields
 

@@ -79,8 +79,11 @@ def daily_energy_svg(
     and falling back to a system font would embed a third font in every PDF.
     """
     values = [
-        (entry.day, abs(_require_decimal("exported_kwh", entry.exported_kwh)),
-         abs(_require_decimal("imported_kwh", entry.imported_kwh)))
+        (
+            entry.day,
+            abs(_require_decimal("exported_kwh", entry.exported_kwh)),
+            abs(_require_decimal("imported_kwh", entry.imported_kwh)),
+        )
         for entry in days
     ]
     top = nice_maximum(max((max(exported, imported) for _, exported, imported in values), default=ZERO))

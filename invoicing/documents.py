@@ -45,8 +45,18 @@ TEMPLATE_NAME = "invoicing/pdf/invoice.html"
 BASE_URL = PDF_ASSETS.as_uri() + "/"
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 HUNDREDTH_CENT = Decimal("0.01")
 # The @font-face family in invoice.css. Not "DejaVu Sans": that name would also match the system's
@@ -99,12 +109,21 @@ class DocumentLine:
     import_cost_ct: Decimal
 
     def __post_init__(self):
-        _check_types(self, {"segment_start": dt.date, "segment_end": dt.date} | {
-            name: Decimal for name in (
-                "exported_kwh", "p_pv_ct_per_kwh", "export_revenue_ct",
-                "imported_kwh", "p_con_ct_per_kwh", "import_cost_ct",
-            )
-        })
+        _check_types(
+            self,
+            {"segment_start": dt.date, "segment_end": dt.date}
+            | {
+                name: Decimal
+                for name in (
+                    "exported_kwh",
+                    "p_pv_ct_per_kwh",
+                    "export_revenue_ct",
+                    "imported_kwh",
+                    "p_con_ct_per_kwh",
+                    "import_cost_ct",
+                )
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -169,14 +188,27 @@ class InvoiceDocument:
             raise ValueError(f"kind must be 'invoice' or 'cancellation', not {self.kind!r}.")
         if self.kind == "cancellation" and not self.refers_to:
             raise ValueError("A cancellation must name the invoice it cancels (refers_to).")
-        _check_types(self, {
-            "number": str, "issue_date": dt.date, "period_id": str,
-            "period_first_day": dt.date, "period_last_day": dt.date,
-            "letterhead": Letterhead, "recipient": Party, "house_id": str, "house_name": str,
-            "energy_exported_kwh": Decimal, "energy_imported_kwh": Decimal,
-            "export_revenue_ct": Decimal, "import_cost_ct": Decimal, "net_amount_ct": Decimal,
-            "tariff": TariffTerms, "reason": str,
-        })
+        _check_types(
+            self,
+            {
+                "number": str,
+                "issue_date": dt.date,
+                "period_id": str,
+                "period_first_day": dt.date,
+                "period_last_day": dt.date,
+                "letterhead": Letterhead,
+                "recipient": Party,
+                "house_id": str,
+                "house_name": str,
+                "energy_exported_kwh": Decimal,
+                "energy_imported_kwh": Decimal,
+                "export_revenue_ct": Decimal,
+                "import_cost_ct": Decimal,
+                "net_amount_ct": Decimal,
+                "tariff": TariffTerms,
+                "reason": str,
+            },
+        )
         if not all(isinstance(line, DocumentLine) for line in self.lines):
             raise TypeError("lines must hold DocumentLine objects.")
         if not all(isinstance(day, DailyEnergy) for day in self.daily):
@@ -198,7 +230,7 @@ def exact_ct(amount_ct: Decimal) -> str:
     ``pricing.payable_eur`` (via ``formatting.eur``), so the net is never a sum of rounded lines.
     """
     shown = amount_ct.quantize(HUNDREDTH_CENT, rounding=ROUND_HALF_UP)
-    return f"{abs(shown) if not shown else shown} ct"  # never "-0.00 ct"
+    return f"{shown if shown else abs(shown)} ct"  # never "-0.00 ct"
 
 
 def settlement_sentence(net_amount_ct: Decimal) -> str:
@@ -244,7 +276,7 @@ def _context(document: InvoiceDocument) -> dict:
             "p_grid_con": ct_per_kwh(document.tariff.p_grid_con),
         },
         # charts.daily_energy_svg escapes everything it writes; autoescaping it again would print markup.
-        "chart": mark_safe(charts.daily_energy_svg(document.daily, font_family=FONT_FAMILY)),  # noqa: S308
+        "chart": mark_safe(charts.daily_energy_svg(document.daily, font_family=FONT_FAMILY)),
     }
 
 
@@ -297,7 +329,7 @@ def static_asset_fetcher(root: Path = ASSETS_ROOT):
     missing font is an error and not a silently different PDF. File contents are cached: the
     assets are part of the code and a process serves them thousands of times per close.
     """
-    weasyprint, _ = _weasyprint()
+    _weasyprint()  # logging set up before WeasyPrint's first import
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     root = Path(root).resolve()
@@ -361,7 +393,6 @@ def _fixed_font_timestamps():
                     os.environ.pop("SOURCE_DATE_EPOCH", None)
                 else:
                     os.environ["SOURCE_DATE_EPOCH"] = _epoch_saved
-
 
 
 class Renderer:

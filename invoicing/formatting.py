@@ -28,7 +28,7 @@ def eur(amount_ct) -> str:
         return EMPTY
     euros = payable_eur(_as_decimal("amount_ct", amount_ct))
     # A fraction of a cent below zero rounds to 0; "-0.00 EUR" would read as a debt.
-    return f"{abs(euros) if not euros else euros} EUR"
+    return f"{euros if euros else abs(euros)} EUR"
 
 
 def kwh(value) -> str:

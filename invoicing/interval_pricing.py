@@ -114,9 +114,7 @@ def house_values_at_interval_prices(
     }
 
 
-def break_even_values_by_segment(
-    *, period, segments: list[TariffSegment], houses
-) -> dict[int, dict[int, HouseValue]]:
+def break_even_values_by_segment(*, period, segments: list[TariffSegment], houses) -> dict[int, dict[int, HouseValue]]:
     """``{segment_index: {house_pk: value}}`` for the period's break-even segments.
 
     Interval prices follow from all houses billed in the period, even when ``houses`` is one

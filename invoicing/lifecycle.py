@@ -12,16 +12,16 @@ from django.utils import timezone
 
 from .models import Invoice, LifecycleEvent, SettlementPeriod
 
-P, I = SettlementPeriod.Status, Invoice.Status
+PeriodStatus, InvoiceStatus = SettlementPeriod.Status, Invoice.Status
 
 # (model, from, to) -> what the event says happened.
 TRANSITIONS: dict[tuple[str, str, str], str] = {
-    ("period", P.OPEN, P.CLOSING): "Close started",
-    ("period", P.CLOSING, P.CLOSED): "Closed",
-    ("period", P.CLOSING, P.OPEN): "Close failed before anything was issued; reopened",
-    ("invoice", I.DRAFT, I.PENDING): "Issued",
-    ("invoice", I.PENDING, I.PAID): "Marked paid",
-    ("invoice", I.PENDING, I.CANCELLED): "Cancelled",
+    ("period", PeriodStatus.OPEN, PeriodStatus.CLOSING): "Close started",
+    ("period", PeriodStatus.CLOSING, PeriodStatus.CLOSED): "Closed",
+    ("period", PeriodStatus.CLOSING, PeriodStatus.OPEN): "Close failed before anything was issued; reopened",
+    ("invoice", InvoiceStatus.DRAFT, InvoiceStatus.PENDING): "Issued",
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID): "Marked paid",
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.CANCELLED): "Cancelled",
 }
 
 SYSTEM_ACTOR = "system"
@@ -44,7 +44,11 @@ def transition_check(*, obj, to_status: str) -> str:
         label = f"Period {obj.period_id}" if kind == "period" else f"Invoice {obj.invoice_id or '(draft)'}"
         raise ValidationError(
             f"{label} is {obj.status}; it cannot become {to_status}"
-            + (f" (from {obj.status} it can become: {', '.join(allowed)})." if allowed else f" ({obj.status} is final).")
+            + (
+                f" (from {obj.status} it can become: {', '.join(allowed)})."
+                if allowed
+                else f" ({obj.status} is final)."
+            )
         )
     return what
 
@@ -87,8 +91,14 @@ def transition(*, obj, to_status: str, actor=None, actor_name: str = "", details
         fields.append("updated_at")
     obj.save(update_fields=fields)
     event = _event(
-        obj=obj, what=what, from_status=from_status, to_status=to_status, actor=actor,
-        actor_name=actor_name, details=details, at=now,
+        obj=obj,
+        what=what,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_name=actor_name,
+        details=details,
+        at=now,
     )
     event.save()
     return event
@@ -107,8 +117,14 @@ def transition_many(*, objs: Iterable, to_status: str, actor=None, actor_name: s
         per_object = details(obj) if callable(details) else details
         events.append(
             _event(
-                obj=obj, what=what, from_status=obj.status, to_status=to_status, actor=actor,
-                actor_name=actor_name, details=per_object, at=now,
+                obj=obj,
+                what=what,
+                from_status=obj.status,
+                to_status=to_status,
+                actor=actor,
+                actor_name=actor_name,
+                details=per_object,
+                at=now,
             )
         )
     return events
@@ -117,8 +133,15 @@ def transition_many(*, objs: Iterable, to_status: str, actor=None, actor_name: s
 def note(*, obj, what: str, actor=None, actor_name: str = "", details: dict | None = None) -> LifecycleEvent:
     """An event that is not a transition (a failed render, a refused scheduled close)."""
     event = _event(
-        obj=obj, what=what, from_status=obj.status, to_status=obj.status, actor=actor, actor_name=actor_name,
-        details=details, at=timezone.now(), kind=LifecycleEvent.Kind.NOTE,
+        obj=obj,
+        what=what,
+        from_status=obj.status,
+        to_status=obj.status,
+        actor=actor,
+        actor_name=actor_name,
+        details=details,
+        at=timezone.now(),
+        kind=LifecycleEvent.Kind.NOTE,
     )
     event.save()
     return event

@@ -28,16 +28,28 @@ class Tariff(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="tariffs")
     valid_from = models.DateTimeField(help_text="In force from this instant until the next tariff's start.")
     p_pv_ct_per_kwh = models.DecimalField(
-        "p_pv (ct/kWh)", default=Decimal("20"), help_text="PV delivery: paid to a house per kWh it exports.", **PRICE_FIELD
+        "p_pv (ct/kWh)",
+        default=Decimal("20"),
+        help_text="PV delivery: paid to a house per kWh it exports.",
+        **PRICE_FIELD,
     )
     p_con_ct_per_kwh = models.DecimalField(
-        "p_con (ct/kWh)", default=Decimal("25"), help_text="House consumption: charged per kWh a house imports.", **PRICE_FIELD
+        "p_con (ct/kWh)",
+        default=Decimal("25"),
+        help_text="House consumption: charged per kWh a house imports.",
+        **PRICE_FIELD,
     )
     p_grid_del_ct_per_kwh = models.DecimalField(
-        "p_grid_del (ct/kWh)", default=Decimal("6"), help_text="Grid delivery: what the grid pays the community.", **PRICE_FIELD
+        "p_grid_del (ct/kWh)",
+        default=Decimal("6"),
+        help_text="Grid delivery: what the grid pays the community.",
+        **PRICE_FIELD,
     )
     p_grid_con_ct_per_kwh = models.DecimalField(
-        "p_grid_con (ct/kWh)", default=Decimal("30"), help_text="Grid consumption: what the community pays the grid.", **PRICE_FIELD
+        "p_grid_con (ct/kWh)",
+        default=Decimal("30"),
+        help_text="Grid consumption: what the community pays the grid.",
+        **PRICE_FIELD,
     )
     mode = models.CharField(
         max_length=12,
@@ -168,7 +180,9 @@ class InvoiceQuerySet(models.QuerySet):
     def delete(self):
         blocked = self.issued().first()
         if blocked is not None:
-            raise IssuedDocumentError(f"Invoice {blocked.invoice_id} is issued and can never be deleted; cancel it instead.")
+            raise IssuedDocumentError(
+                f"Invoice {blocked.invoice_id} is issued and can never be deleted; cancel it instead."
+            )
         return super().delete()
 
 
@@ -191,7 +205,7 @@ class Invoice(StoredPdf):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="invoices")
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="invoices")
     period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="invoices")
-    invoice_id = models.CharField(
+    invoice_id = models.CharField(  # noqa: DJ001 - NULL until issued: unique ignores NULLs, '' would collide
         max_length=40, null=True, blank=True, editable=False, help_text="Given when the invoice is issued."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -241,7 +255,9 @@ class Invoice(StoredPdf):
 
     def delete(self, *args, **kwargs):
         if self.pk is not None and Invoice.objects.filter(pk=self.pk).issued().exists():
-            raise IssuedDocumentError(f"Invoice {self.invoice_id} is issued and can never be deleted; cancel it instead.")
+            raise IssuedDocumentError(
+                f"Invoice {self.invoice_id} is issued and can never be deleted; cancel it instead."
+            )
         return super().delete(*args, **kwargs)
 
     def _refuse_changing_an_issued_invoice(self, update_fields) -> None:

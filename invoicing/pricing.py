@@ -123,7 +123,9 @@ class NoTariffError(ValueError):
     pass
 
 
-def tariff_segments[T: HasValidFrom](tariffs: Sequence[T], start: dt.datetime, end: dt.datetime) -> list[TariffSegment[T]]:
+def tariff_segments[T: HasValidFrom](
+    tariffs: Sequence[T], start: dt.datetime, end: dt.datetime
+) -> list[TariffSegment[T]]:
     """Split ``[start, end)`` into the stretches each tariff version is in force.
 
     The tariff in force at an instant is the one with the latest ``valid_from`` not after it; an

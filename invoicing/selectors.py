@@ -26,7 +26,10 @@ def tariffs_for_range(*, community: Community, start: dt.datetime, end: dt.datet
     return list(
         community.tariffs.filter(
             Q(valid_from__lt=end)
-            & (Q(valid_from__gt=start) | Q(pk__in=community.tariffs.filter(valid_from__lte=start).order_by("-valid_from")[:1]))
+            & (
+                Q(valid_from__gt=start)
+                | Q(pk__in=community.tariffs.filter(valid_from__lte=start).order_by("-valid_from")[:1])
+            )
         ).order_by("valid_from")
     )
 
@@ -39,9 +42,7 @@ def houses_billable_in(*, period: SettlementPeriod):
     )
 
 
-def energy_wh_by_house_and_segment(
-    *, houses, segments: list[TariffSegment]
-) -> dict[int, list[tuple[int, int]]]:
+def energy_wh_by_house_and_segment(*, houses, segments: list[TariffSegment]) -> dict[int, list[tuple[int, int]]]:
     """Exported and imported Wh of each house in each tariff segment, in one aggregate query.
 
     Returns ``{house_pk: [(exported_wh, imported_wh) per segment]}`` for every house given;
@@ -244,7 +245,9 @@ def period_close_progress(*, period: SettlementPeriod) -> CloseProgress:
 # --- What a PDF shows ----------------------------------------------------------------------------
 
 
-def daily_energy_wh(*, house_ids, start: dt.datetime, end: dt.datetime, zone) -> dict[int, list[tuple[dt.date, int, int]]]:
+def daily_energy_wh(
+    *, house_ids, start: dt.datetime, end: dt.datetime, zone
+) -> dict[int, list[tuple[dt.date, int, int]]]:
     """Exported and imported Wh per house and local day in ``[start, end)``, in one aggregate query."""
     rows = (
         MeterReading.objects.filter(house_id__in=list(house_ids), interval_start__gte=start, interval_start__lt=end)
@@ -279,8 +282,7 @@ def invoice_documents(*, invoices=(), notes=()) -> list:
     invoice_pks = [getattr(invoice, "pk", invoice) for invoice in invoices]
     note_pks = [getattr(note, "pk", note) for note in notes]
     loaded_notes = {
-        note.pk: note
-        for note in CancellationNote.objects.filter(pk__in=note_pks).select_related("cancelled_invoice")
+        note.pk: note for note in CancellationNote.objects.filter(pk__in=note_pks).select_related("cancelled_invoice")
     }
     wanted = set(invoice_pks) | {note.cancelled_invoice_id for note in loaded_notes.values()}
     loaded = {

@@ -107,7 +107,9 @@ def _lock_period(period: SettlementPeriod, *, allowed=(SettlementPeriod.Status.O
     """
     locked = SettlementPeriod.objects.select_for_update().select_related("community").get(pk=period.pk)
     if locked.status not in allowed:
-        raise ValidationError(PERIOD_REFUSALS[locked.status].format(period=locked.period_id, community=locked.community))
+        raise ValidationError(
+            PERIOD_REFUSALS[locked.status].format(period=locked.period_id, community=locked.community)
+        )
     return locked
 
 
@@ -236,7 +238,9 @@ def _generate(period: SettlementPeriod, houses: list[House], *, all_houses: bool
                 setattr(stored, field, getattr(fresh, field))
             stored.updated_at = timezone.now()
             to_update.append((stored, fresh_lines))
-    stale_drafts = [invoice.pk for invoice in live.values() if invoice.status == Invoice.Status.DRAFT] if all_houses else []
+    stale_drafts = (
+        [invoice.pk for invoice in live.values() if invoice.status == Invoice.Status.DRAFT] if all_houses else []
+    )
 
     Invoice.objects.bulk_create([invoice for invoice, _ in to_create])
     if to_update:
@@ -317,7 +321,9 @@ def _freeze_meter_data(period: SettlementPeriod) -> None:
     )
 
 
-def _issue_drafts(period: SettlementPeriod, *, houses, acting_user=None, actor_name: str = "", details=None) -> list[str]:
+def _issue_drafts(
+    period: SettlementPeriod, *, houses, acting_user=None, actor_name: str = "", details=None
+) -> list[str]:
     """Number and freeze the period's drafts (of ``houses``, or all), in house order; PDFs after commit.
 
     One event per invoice (draft -> pending). The caller holds the transaction; the numbers come
@@ -417,7 +423,9 @@ def period_close_start(
     locked.houses_to_invoice = len(completeness.houses)
     locked.close_forced_reason = reason if force else ""
     locked.close_forced_by = (
-        (user_display_name(acting_user) if acting_user is not None else lifecycle.actor_label(None, actor_name)) if force else ""
+        (user_display_name(acting_user) if acting_user is not None else lifecycle.actor_label(None, actor_name))
+        if force
+        else ""
     )
     details = {
         "houses": len(completeness.houses),
@@ -588,7 +596,9 @@ def invoice_cancel(*, invoice: Invoice, reason: str, acting_user=None) -> Cancel
     lifecycle.transition_check(obj=original, to_status=Invoice.Status.CANCELLED)
     period = SettlementPeriod.objects.select_for_update().select_related("community").get(pk=original.period_id)
     if period.status == SettlementPeriod.Status.CLOSING:
-        raise ValidationError(PERIOD_REFUSALS[period.status].format(period=period.period_id, community=period.community))
+        raise ValidationError(
+            PERIOD_REFUSALS[period.status].format(period=period.period_id, community=period.community)
+        )
     community = period.community
     if community.invoice_prefix == CancellationNote.SERIES:
         raise ValidationError(
@@ -656,7 +666,9 @@ def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
     from . import documents
 
     invoices = list(
-        Invoice.objects.filter(pk__in=list(invoice_pks), pdf_state=PdfState.PENDING).select_related("community", "period")
+        Invoice.objects.filter(pk__in=list(invoice_pks), pdf_state=PdfState.PENDING).select_related(
+            "community", "period"
+        )
     )
     notes = list(
         CancellationNote.objects.filter(pk__in=list(note_pks), pdf_state=PdfState.PENDING).select_related(
@@ -769,7 +781,9 @@ def statement_pdf_render(*, document_pk: int) -> str:
         StatementDocument.objects.filter(pk=document.pk, pdf_state=PdfState.PENDING).update(
             pdf_state=PdfState.FAILED, pdf_error=f"{type(error).__name__}: {error}"
         )
-        lifecycle.note(obj=period, what="PDF of the community statement failed to render", details={"error": str(error)})
+        lifecycle.note(
+            obj=period, what="PDF of the community statement failed to render", details={"error": str(error)}
+        )
         return f"{document}: failed"
     name = default_storage.save(f"statements/{period.community.slug}/{period.period_id}.pdf", ContentFile(pdf))
     updated = StatementDocument.objects.filter(pk=document.pk, pdf_state=PdfState.PENDING).update(
@@ -851,9 +865,10 @@ def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None 
         if close_due_at(period_id=latest_due, zone=zone, grace_days=grace) > now:
             latest_due = _month_before(latest_due)
         last_closed = (
-            community.periods.exclude(status=SettlementPeriod.Status.OPEN).order_by("-period_id").values_list(
-                "period_id", flat=True
-            ).first()
+            community.periods.exclude(status=SettlementPeriod.Status.OPEN)
+            .order_by("-period_id")
+            .values_list("period_id", flat=True)
+            .first()
         )
         month = _month_after(last_closed) if last_closed else latest_due
         # Open periods before the last closed one (skipped by hand) are due as well.
@@ -873,7 +888,12 @@ def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None 
                 message = " ".join(error.messages)
                 refused.append(f"{community.slug} {period_id}: {message}")
                 with transaction.atomic():
-                    lifecycle.note(obj=period, what="Scheduled close refused", actor_name=SCHEDULE_ACTOR, details={"error": message})
+                    lifecycle.note(
+                        obj=period,
+                        what="Scheduled close refused",
+                        actor_name=SCHEDULE_ACTOR,
+                        details={"error": message},
+                    )
                 continue
             started.append(f"{community.slug} {period_id}")
             following = _month_after(period_id)

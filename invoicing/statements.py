@@ -199,8 +199,8 @@ def display_context(statement: CommunityStatement | FrozenStatement, *, font_fam
         "total": rows[-1],
         "break_even_p_con": None if break_even is None else ct_per_kwh(break_even),
         # The chart functions escape everything they write.
-        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days, font_family=font_family)),  # noqa: S308
-        "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days, font_family=font_family)),  # noqa: S308
+        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days, font_family=font_family)),
+        "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days, font_family=font_family)),
     }
 
 

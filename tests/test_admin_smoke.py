@@ -37,7 +37,9 @@ def every_record(admin_user):
         new_ei_start_kwh=Decimal("0"),
         new_eo_start_kwh=Decimal("0"),
     )
-    ImportJob.objects.create(community=community, file="imports/readings.csv", original_name="readings.csv", started_by=admin_user)
+    ImportJob.objects.create(
+        community=community, file="imports/readings.csv", original_name="readings.csv", started_by=admin_user
+    )
 
 
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model.__name__)

@@ -100,7 +100,12 @@ def test_load_demo_creates_the_community_houses_tariff_and_readings():
     assert community.houses.count() == 8
     assert community.houses.filter(owner_name="Jürgen Größ").exists()
     tariff = community.tariffs.get()
-    assert (tariff.p_pv_ct_per_kwh, tariff.p_con_ct_per_kwh, tariff.p_grid_del_ct_per_kwh, tariff.p_grid_con_ct_per_kwh) == (
+    assert (
+        tariff.p_pv_ct_per_kwh,
+        tariff.p_con_ct_per_kwh,
+        tariff.p_grid_del_ct_per_kwh,
+        tariff.p_grid_con_ct_per_kwh,
+    ) == (
         20,
         25,
         6,

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
-DOCUMENTED = ("DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "MEDIA_ROOT", "REDIS_URL", "LANGUAGE_CODE", "Q_WORKERS")
+DOCUMENTED = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "MEDIA_ROOT",
+    "REDIS_URL",
+    "LANGUAGE_CODE",
+    "Q_WORKERS",
+)
 
 
 def base_settings(**env) -> subprocess.CompletedProcess:

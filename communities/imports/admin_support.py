@@ -149,8 +149,16 @@ class MeterReadingImportResource(MeterReadingExportResource):
     class Meta(MeterReadingExportResource.Meta):
         name = "Meter readings (interval kWh or Ei/Eo counters)"
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         community = kwargs["community"]
         file_name = kwargs.get("file_name") or "readings.csv"
         result = Result()

@@ -174,12 +174,18 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
             negative = parsed.ok & (parsed.wh < 0) & present
             if columns.kind == REGISTER:
                 errors.add_many(
-                    negative, row, column, text,
+                    negative,
+                    row,
+                    column,
+                    text,
                     "is negative, and a counter reading never is. Correct the value from the meter's display.",
                 )
             else:
                 errors.add_many(
-                    negative, row, column, text,
+                    negative,
+                    row,
+                    column,
+                    text,
                     "is negative. Energy per interval is never negative: exported and imported are separate "
                     "columns, each zero or positive.",
                 )
@@ -196,7 +202,9 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
 
     if result.rows_read == 0 and not errors:
         errors.add(
-            0, "", "",
+            0,
+            "",
+            "",
             "The file has a header but no data rows. Export the meter data again, with at least one reading.",
         )
         return
@@ -222,13 +230,21 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
             pk: state for pk, state in new_states.items() if pk not in states or state.read_at_s > states[pk].read_at_s
         }
         house, at_s, exported, imported, row = (
-            intervals.house, intervals.start_s, intervals.exported_wh, intervals.imported_wh, intervals.row,
+            intervals.house,
+            intervals.start_s,
+            intervals.exported_wh,
+            intervals.imported_wh,
+            intervals.row,
         )
         for values, column in ((exported, second_col), (imported, first_col)):
             too_much = values > limit_wh
             errors.add_many(
-                too_much, row, column, _LazyText(values, kwh=True),
-                _implausible_message(community, limit_wh) + " (The value is the difference to the previous counter reading.)",
+                too_much,
+                row,
+                column,
+                _LazyText(values, kwh=True),
+                _implausible_message(community, limit_wh)
+                + " (The value is the difference to the previous counter reading.)",
             )
     else:
         exported, imported = first, second

@@ -32,7 +32,7 @@ def count_data_rows(fileobj) -> int:
             workbook = load_workbook(fileobj, read_only=True)
             rows = workbook.worksheets[0].max_row or 0
             workbook.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 - an unreadable workbook only loses the progress estimate
             rows = 0
         fileobj.seek(0)
         return max(rows - 1, 0)
@@ -46,7 +46,9 @@ def count_data_rows(fileobj) -> int:
     return max(lines - 1, 0)
 
 
-def import_job_create(*, community: Community, fileobj, original_name: str, started_by=None, dry_run=False) -> ImportJob:
+def import_job_create(
+    *, community: Community, fileobj, original_name: str, started_by=None, dry_run=False
+) -> ImportJob:
     """Store the upload in shared storage (MEDIA_ROOT) and enqueue its import after commit."""
     job = ImportJob(
         community=community,
@@ -94,8 +96,15 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             status=ImportJob.Status.FAILED,
             finished_at=timezone.now(),
             error_count=1,
-            errors=[{"row": 0, "column": "", "value": "", "message": f"The import stopped unexpectedly: {error!r}. "
-                     "Nothing was written. Try again; if it happens again, report it with this file."}],
+            errors=[
+                {
+                    "row": 0,
+                    "column": "",
+                    "value": "",
+                    "message": f"The import stopped unexpectedly: {error!r}. "
+                    "Nothing was written. Try again; if it happens again, report it with this file.",
+                }
+            ],
         )
         raise
     job.rows_done = result.rows_read

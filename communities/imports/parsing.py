@@ -15,12 +15,24 @@ import pandas as pd
 HOUSE_ALIASES = ("house_id", "house", "houseid", "haus_id", "haus", "meter_id", "metering_point")
 TIMESTAMP_ALIASES = ("timestamp", "interval_start", "time", "datetime", "date_time", "start", "zeitstempel", "zeit")
 EXPORTED_ALIASES = (
-    "energy_exported_kwh", "exported_kwh", "export_kwh", "exported", "export", "energy_out_kwh_interval",
-    "einspeisung_kwh", "einspeisung",
+    "energy_exported_kwh",
+    "exported_kwh",
+    "export_kwh",
+    "exported",
+    "export",
+    "energy_out_kwh_interval",
+    "einspeisung_kwh",
+    "einspeisung",
 )
 IMPORTED_ALIASES = (
-    "energy_imported_kwh", "imported_kwh", "import_kwh", "imported", "import", "energy_in_kwh_interval",
-    "bezug_kwh", "bezug",
+    "energy_imported_kwh",
+    "imported_kwh",
+    "import_kwh",
+    "imported",
+    "import",
+    "energy_in_kwh_interval",
+    "bezug_kwh",
+    "bezug",
 )
 EI_ALIASES = ("ei_kwh", "ei", "energy_in_kwh", "register_in_kwh", "counter_in_kwh", "zaehler_bezug_kwh")
 EO_ALIASES = ("eo_kwh", "eo", "energy_out_kwh", "register_out_kwh", "counter_out_kwh", "zaehler_einspeisung_kwh")
@@ -130,11 +142,13 @@ def parse_kwh(values: pd.Series, *, decimal_comma_allowed: bool) -> ParsedNumber
         ambiguous = ok & series.str.fullmatch(_AMBIGUOUS_DOT.pattern).to_numpy(dtype=bool, na_value=False)
         if ambiguous.any():
             ok &= ~ambiguous
-            problems.append((
-                ambiguous,
-                "is ambiguous: in a ';'-separated file '.' may be a thousands separator (1.234 = 1234) or a "
-                "decimal point (1.234). Write the value with a decimal comma (1,234) or without separators (1234).",
-            ))
+            problems.append(
+                (
+                    ambiguous,
+                    "is ambiguous: in a ';'-separated file '.' may be a thousands separator (1.234 = 1234) or a "
+                    "decimal point (1.234). Write the value with a decimal comma (1,234) or without separators (1234).",
+                )
+            )
     wh = np.zeros(len(text), dtype=np.int64)
     if ok.any():
         kwh = pd.to_numeric(dotted[ok], errors="coerce").to_numpy(dtype=np.float64)
@@ -150,11 +164,13 @@ def parse_kwh(values: pd.Series, *, decimal_comma_allowed: bool) -> ParsedNumber
             for mask in problems:
                 too_fine &= ~mask[0]
             if too_fine.any():
-                problems.append((
-                    too_fine,
-                    "has more than three decimals (finer than 1 Wh, which is what readings are stored in). "
-                    "Round it to three decimals in the source system and import again.",
-                ))
+                problems.append(
+                    (
+                        too_fine,
+                        "has more than three decimals (finer than 1 Wh, which is what readings are stored in). "
+                        "Round it to three decimals in the source system and import again.",
+                    )
+                )
             malformed = rest.copy()
             for mask, _ in problems:
                 malformed &= ~mask
@@ -165,10 +181,12 @@ def parse_kwh(values: pd.Series, *, decimal_comma_allowed: bool) -> ParsedNumber
                     else "a decimal point, e.g. 0.25 (a comma-separated file cannot use a decimal comma; "
                     "use ';' as the delimiter for decimal commas)"
                 )
-                problems.append((
-                    malformed,
-                    f"is not a number. Write plain digits with {hint}, no thousands separators or units.",
-                ))
+                problems.append(
+                    (
+                        malformed,
+                        f"is not a number. Write plain digits with {hint}, no thousands separators or units.",
+                    )
+                )
     return ParsedNumbers(wh=wh, ok=ok, problems=problems)
 
 
@@ -218,7 +236,9 @@ def parse_timestamps(values: pd.Series, *, zone: ZoneInfo, interval_minutes: int
         local = naive[good].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
         resolved = local.notna().to_numpy()
         ok_index = index[good][resolved]
-        utc_ns[ok_index] = local[resolved].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+        utc_ns[ok_index] = (
+            local[resolved].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+        )
         parsed[ok_index] = True
         if (~resolved).any():
             unresolved = naive[good][~resolved]
@@ -237,21 +257,35 @@ def parse_timestamps(values: pd.Series, *, zone: ZoneInfo, interval_minutes: int
         index = np.flatnonzero(parsed)
         instants = pd.Series(utc_ns[index].view("datetime64[ns]")).dt.tz_localize("UTC")
         if str(zone) != "UTC":
-            local_ns = instants.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+            local_ns = (
+                instants.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+            )
         else:
             local_ns = utc_ns[index]
         misaligned[index] = local_ns % (interval_minutes * 60 * 1_000_000_000) != 0
 
     ok_unique = parsed & ~misaligned
     problems_unique = [
-        (malformed, "is not a timestamp. Write ISO 8601 like 2026-10-01T00:15:00Z, 2026-10-01T02:15:00+02:00 "
-                    "or 2026-10-01 02:15 (local time of the community)."),
-        (nonexistent, f"does not exist in {zone}: the clocks skip this hour in spring. "
-                      "Check the export's time zone, or write the time in UTC with a Z."),
-        (ambiguous, f"occurs twice in {zone} (the clocks go back in autumn). "
-                    "Add the UTC offset, e.g. +02:00 for the first and +01:00 for the second, or write UTC with a Z."),
-        (misaligned, f"is not the start of a {interval_minutes}-minute interval of the community. "
-                     f"Timestamps are interval starts on the {interval_minutes}-minute grid, e.g. 10:00, 10:{interval_minutes % 60:02d}."),
+        (
+            malformed,
+            "is not a timestamp. Write ISO 8601 like 2026-10-01T00:15:00Z, 2026-10-01T02:15:00+02:00 "
+            "or 2026-10-01 02:15 (local time of the community).",
+        ),
+        (
+            nonexistent,
+            f"does not exist in {zone}: the clocks skip this hour in spring. "
+            "Check the export's time zone, or write the time in UTC with a Z.",
+        ),
+        (
+            ambiguous,
+            f"occurs twice in {zone} (the clocks go back in autumn). "
+            "Add the UTC offset, e.g. +02:00 for the first and +01:00 for the second, or write UTC with a Z.",
+        ),
+        (
+            misaligned,
+            f"is not the start of a {interval_minutes}-minute interval of the community. "
+            f"Timestamps are interval starts on the {interval_minutes}-minute grid, e.g. 10:00, 10:{interval_minutes % 60:02d}.",
+        ),
     ]
     return ParsedTimes(
         utc_s=(utc_ns // 1_000_000_000)[codes],

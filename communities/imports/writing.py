@@ -50,7 +50,9 @@ def _count_in_range(cursor, houses: np.ndarray, first_s: int, last_s: int, param
     return cursor.fetchone()[0]
 
 
-def upsert_readings(house: np.ndarray, start_s: np.ndarray, exported_wh: np.ndarray, imported_wh: np.ndarray) -> Written:
+def upsert_readings(
+    house: np.ndarray, start_s: np.ndarray, exported_wh: np.ndarray, imported_wh: np.ndarray
+) -> Written:
     if len(house) == 0:
         return Written(0, 0)
     if connection.vendor == "postgresql":
@@ -78,6 +80,7 @@ def _upsert_sqlite(house, start_s, exported_wh, imported_wh) -> Written:
                 _sqlite_datetimes(start_s[begin:end]),
                 exported_wh[begin:end].tolist(),
                 imported_wh[begin:end].tolist(),
+                strict=True,
             ),
         )
         changed += raw.rowcount  # inserted + actually updated rows (a DO UPDATE whose WHERE fails is no change)
@@ -97,12 +100,19 @@ def _upsert_postgresql(house, start_s, exported_wh, imported_wh) -> Written:
         cursor.execute("TRUNCATE meter_import_staging")
         for begin in range(0, len(house), BATCH_ROWS):
             end = begin + BATCH_ROWS
-            frame = pd.DataFrame({
-                "h": house[begin:end], "s": start_s[begin:end], "e": exported_wh[begin:end], "i": imported_wh[begin:end],
-            })
+            frame = pd.DataFrame(
+                {
+                    "h": house[begin:end],
+                    "s": start_s[begin:end],
+                    "e": exported_wh[begin:end],
+                    "i": imported_wh[begin:end],
+                }
+            )
             buffer = io.StringIO()
             frame.to_csv(buffer, sep="\t", header=False, index=False)
-            with cursor.cursor.copy("COPY meter_import_staging (house_id, start_s, exported_wh, imported_wh) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                "COPY meter_import_staging (house_id, start_s, exported_wh, imported_wh) FROM STDIN"
+            ) as copy:
                 copy.write(buffer.getvalue())
         # Sorted by the unique index: the index pages and the house FK look-ups are touched in order.
         cursor.execute(

@@ -5,25 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('communities', '0001_initial'),
+        ("communities", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FrozenRange',
+            name="FrozenRange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('reason', models.CharField(help_text="Why it is frozen, e.g. 'Period 2026-01 closed'.", max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='frozen_ranges', to='communities.community')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "reason",
+                    models.CharField(help_text="Why it is frozen, e.g. 'Period 2026-01 closed'.", max_length=200),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="frozen_ranges",
+                        to="communities.community",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['community', 'start'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='frozen_range_start_before_end'), models.UniqueConstraint(fields=('community', 'start'), name='one_frozen_range_per_community_and_start')],
+                "ordering": ["community", "start"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("start__lt", models.F("end"))), name="frozen_range_start_before_end"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("community", "start"), name="one_frozen_range_per_community_and_start"
+                    ),
+                ],
             },
         ),
     ]

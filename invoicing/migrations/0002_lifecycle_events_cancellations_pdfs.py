@@ -6,105 +6,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('communities', '0002_frozen_ranges'),
-        ('invoicing', '0001_initial'),
+        ("communities", "0002_frozen_ranges"),
+        ("invoicing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='pdf_error',
-            field=models.TextField(blank=True, editable=False, help_text='Why the last render failed.'),
+            model_name="invoice",
+            name="pdf_error",
+            field=models.TextField(blank=True, editable=False, help_text="Why the last render failed."),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='pdf_file',
-            field=models.FileField(blank=True, editable=False, max_length=255, upload_to=''),
+            model_name="invoice",
+            name="pdf_file",
+            field=models.FileField(blank=True, editable=False, max_length=255, upload_to=""),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='pdf_rendered_at',
+            model_name="invoice",
+            name="pdf_rendered_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='pdf_sha256',
-            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name='PDF SHA-256'),
+            model_name="invoice",
+            name="pdf_sha256",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="PDF SHA-256"),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='pdf_state',
-            field=models.CharField(blank=True, choices=[('', 'No PDF (draft)'), ('pending', 'Waiting to be rendered'), ('rendered', 'Rendered'), ('failed', 'Rendering failed')], default='', max_length=10, verbose_name='PDF'),
+            model_name="invoice",
+            name="pdf_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No PDF (draft)"),
+                    ("pending", "Waiting to be rendered"),
+                    ("rendered", "Rendered"),
+                    ("failed", "Rendering failed"),
+                ],
+                default="",
+                max_length=10,
+                verbose_name="PDF",
+            ),
         ),
         migrations.AddField(
-            model_name='settlementperiod',
-            name='close_forced_by',
-            field=models.CharField(blank=True, help_text='Who forced the close (user name).', max_length=150),
+            model_name="settlementperiod",
+            name="close_forced_by",
+            field=models.CharField(blank=True, help_text="Who forced the close (user name).", max_length=150),
         ),
         migrations.AddField(
-            model_name='settlementperiod',
-            name='close_forced_reason',
-            field=models.TextField(blank=True, help_text='Why the period was closed although readings were missing; empty unless forced.'),
+            model_name="settlementperiod",
+            name="close_forced_reason",
+            field=models.TextField(
+                blank=True, help_text="Why the period was closed although readings were missing; empty unless forced."
+            ),
         ),
         migrations.AddField(
-            model_name='settlementperiod',
-            name='close_started_at',
+            model_name="settlementperiod",
+            name="close_started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='settlementperiod',
-            name='closed_at',
+            model_name="settlementperiod",
+            name="closed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='settlementperiod',
-            name='houses_to_invoice',
-            field=models.PositiveIntegerField(blank=True, help_text='Houses active in the period when the close began: the progress total.', null=True),
+            model_name="settlementperiod",
+            name="houses_to_invoice",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="Houses active in the period when the close began: the progress total.", null=True
+            ),
         ),
         migrations.CreateModel(
-            name='CancellationNote',
+            name="CancellationNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pdf_state', models.CharField(blank=True, choices=[('', 'No PDF (draft)'), ('pending', 'Waiting to be rendered'), ('rendered', 'Rendered'), ('failed', 'Rendering failed')], default='', max_length=10, verbose_name='PDF')),
-                ('pdf_file', models.FileField(blank=True, editable=False, max_length=255, upload_to='')),
-                ('pdf_sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='PDF SHA-256')),
-                ('pdf_rendered_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('pdf_error', models.TextField(blank=True, editable=False, help_text='Why the last render failed.')),
-                ('number', models.CharField(max_length=40)),
-                ('reason', models.TextField()),
-                ('net_amount_ct', models.DecimalField(decimal_places=7, help_text="The original's net amount, reversed.", max_digits=15)),
-                ('issued_at', models.DateTimeField()),
-                ('cancelled_invoice', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='cancellation_note', to='invoicing.invoice')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cancellation_notes', to='communities.community')),
-                ('corrected_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrects_via', to='invoicing.invoice')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "pdf_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No PDF (draft)"),
+                            ("pending", "Waiting to be rendered"),
+                            ("rendered", "Rendered"),
+                            ("failed", "Rendering failed"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="PDF",
+                    ),
+                ),
+                ("pdf_file", models.FileField(blank=True, editable=False, max_length=255, upload_to="")),
+                ("pdf_sha256", models.CharField(blank=True, editable=False, max_length=64, verbose_name="PDF SHA-256")),
+                ("pdf_rendered_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("pdf_error", models.TextField(blank=True, editable=False, help_text="Why the last render failed.")),
+                ("number", models.CharField(max_length=40)),
+                ("reason", models.TextField()),
+                (
+                    "net_amount_ct",
+                    models.DecimalField(
+                        decimal_places=7, help_text="The original's net amount, reversed.", max_digits=15
+                    ),
+                ),
+                ("issued_at", models.DateTimeField()),
+                (
+                    "cancelled_invoice",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cancellation_note",
+                        to="invoicing.invoice",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cancellation_notes",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "corrected_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrects_via",
+                        to="invoicing.invoice",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_at'],
-                'constraints': [models.UniqueConstraint(fields=('community', 'number'), name='cancellation_number_unique_per_community'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='cancellation_has_a_reason')],
+                "ordering": ["-issued_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("community", "number"), name="cancellation_number_unique_per_community"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True), name="cancellation_has_a_reason"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LifecycleEvent',
+            name="LifecycleEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('transition', 'Transition'), ('note', 'Note')], default='transition', max_length=12)),
-                ('from_status', models.CharField(blank=True, max_length=10)),
-                ('to_status', models.CharField(blank=True, max_length=10)),
-                ('what', models.CharField(max_length=200)),
-                ('actor_name', models.CharField(max_length=150, verbose_name='who')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='when')),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invoice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='invoicing.invoice')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='invoicing.settlementperiod')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("transition", "Transition"), ("note", "Note")], default="transition", max_length=12
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=10)),
+                ("to_status", models.CharField(blank=True, max_length=10)),
+                ("what", models.CharField(max_length=200)),
+                ("actor_name", models.CharField(max_length=150, verbose_name="who")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="when")),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="invoicing.invoice",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="invoicing.settlementperiod",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
-                'indexes': [models.Index(fields=['invoice', 'at'], name='event_invoice_at')],
+                "ordering": ["at", "pk"],
+                "indexes": [models.Index(fields=["invoice", "at"], name="event_invoice_at")],
             },
         ),
     ]

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoicing', '0002_lifecycle_events_cancellations_pdfs'),
+        ("invoicing", "0002_lifecycle_events_cancellations_pdfs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tariff',
-            name='mode',
-            field=models.CharField(choices=[('fixed', 'Fixed: p_pv and p_con in every interval'), ('break_even', 'Break-even: house prices set per interval so the community breaks even')], default='fixed', help_text="Break-even derives each interval's house prices from p_pv and the grid prices (LEG-Invoicing FSD 14.5); p_con is then only a reference.", max_length=12),
+            model_name="tariff",
+            name="mode",
+            field=models.CharField(
+                choices=[
+                    ("fixed", "Fixed: p_pv and p_con in every interval"),
+                    ("break_even", "Break-even: house prices set per interval so the community breaks even"),
+                ],
+                default="fixed",
+                help_text="Break-even derives each interval's house prices from p_pv and the grid prices (LEG-Invoicing FSD 14.5); p_con is then only a reference.",
+                max_length=12,
+            ),
         ),
     ]

@@ -5,27 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoicing', '0003_tariff_mode'),
+        ("invoicing", "0003_tariff_mode"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatementDocument',
+            name="StatementDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pdf_state', models.CharField(blank=True, choices=[('', 'No PDF (draft)'), ('pending', 'Waiting to be rendered'), ('rendered', 'Rendered'), ('failed', 'Rendering failed')], default='', max_length=10, verbose_name='PDF')),
-                ('pdf_file', models.FileField(blank=True, editable=False, max_length=255, upload_to='')),
-                ('pdf_sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='PDF SHA-256')),
-                ('pdf_rendered_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('pdf_error', models.TextField(blank=True, editable=False, help_text='Why the last render failed.')),
-                ('content_json', models.TextField(editable=False)),
-                ('frozen_at', models.DateTimeField()),
-                ('period', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='statement_document', to='invoicing.settlementperiod')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "pdf_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No PDF (draft)"),
+                            ("pending", "Waiting to be rendered"),
+                            ("rendered", "Rendered"),
+                            ("failed", "Rendering failed"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="PDF",
+                    ),
+                ),
+                ("pdf_file", models.FileField(blank=True, editable=False, max_length=255, upload_to="")),
+                ("pdf_sha256", models.CharField(blank=True, editable=False, max_length=64, verbose_name="PDF SHA-256")),
+                ("pdf_rendered_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("pdf_error", models.TextField(blank=True, editable=False, help_text="Why the last render failed.")),
+                ("content_json", models.TextField(editable=False)),
+                ("frozen_at", models.DateTimeField()),
+                (
+                    "period",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statement_document",
+                        to="invoicing.settlementperiod",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-frozen_at'],
+                "ordering": ["-frozen_at"],
             },
         ),
     ]

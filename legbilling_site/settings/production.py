@@ -6,8 +6,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DEBUG", "0")
 
-from .base import *  # noqa: E402,F403
-from .base import DEBUG  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DEBUG
 
 if DEBUG:
     raise ImproperlyConfigured("The production settings refuse DEBUG=1; use settings.base.")

@@ -16,7 +16,14 @@ pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "admin:communities_meterreading_import"
 PROCESS_URL = "admin:communities_meterreading_process_import"
-GOOD = csv_bytes([INTERVAL_HEADER, ["house_1", "2026-10-01T00:00:00Z", "1.5", "0.25"], ["house_1", "2026-10-01T00:15:00Z", "1", "0"]], delimiter=";")
+GOOD = csv_bytes(
+    [
+        INTERVAL_HEADER,
+        ["house_1", "2026-10-01T00:00:00Z", "1.5", "0.25"],
+        ["house_1", "2026-10-01T00:15:00Z", "1", "0"],
+    ],
+    delimiter=";",
+)
 
 
 @pytest.fixture
@@ -71,7 +78,9 @@ def test_a_missing_column_is_shown_as_a_file_error(admin_client, community):
     assert b"energy_exported_kwh, energy_imported_kwh missing" in response.content
 
 
-def test_a_large_file_becomes_a_background_job(admin_client, community, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_large_file_becomes_a_background_job(
+    admin_client, community, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(jobs, "BACKGROUND_THRESHOLD_ROWS", 1)
     from communities.imports import admin_support
 
@@ -100,9 +109,14 @@ def test_export_csv_respects_the_house_filter(admin_client, community):
 
     response = admin_client.post(
         reverse("admin:communities_meterreading_export") + f"?house__id__exact={house.pk}",
-        {"format": "0", "resource": "0", "meterreadingexportresource_house_id": True,
-         "meterreadingexportresource_timestamp": True, "meterreadingexportresource_energy_exported_kwh": True,
-         "meterreadingexportresource_energy_imported_kwh": True},
+        {
+            "format": "0",
+            "resource": "0",
+            "meterreadingexportresource_house_id": True,
+            "meterreadingexportresource_timestamp": True,
+            "meterreadingexportresource_energy_exported_kwh": True,
+            "meterreadingexportresource_energy_imported_kwh": True,
+        },
     )
 
     assert response.status_code == 200

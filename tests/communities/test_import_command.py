@@ -13,7 +13,11 @@ from .import_helpers import INTERVAL_HEADER, csv_bytes
 
 pytestmark = pytest.mark.django_db
 
-GOOD = [INTERVAL_HEADER, ["house_1", "2026-10-01T00:00:00Z", "1.5", "0.25"], ["house_1", "2026-10-01T00:15:00Z", "1", "0"]]
+GOOD = [
+    INTERVAL_HEADER,
+    ["house_1", "2026-10-01T00:00:00Z", "1.5", "0.25"],
+    ["house_1", "2026-10-01T00:15:00Z", "1", "0"],
+]
 
 
 @pytest.fixture
@@ -62,23 +66,42 @@ def test_unknown_community_and_missing_file(community, good_file):
         call_command("import_readings", "/nonexistent.csv", "--community", "sonnenfeld")
 
 
-@pytest.mark.parametrize(("rows", "code"), [(GOOD, 0), ([INTERVAL_HEADER, ["house_9", "2026-10-01T00:00:00Z", "1", "0"]], 1)])
+@pytest.mark.parametrize(
+    ("rows", "code"), [(GOOD, 0), ([INTERVAL_HEADER, ["house_9", "2026-10-01T00:00:00Z", "1", "0"]], 1)]
+)
 def test_exit_codes(tmp_path, rows, code, settings):
     """A real process, so the exit code is the shell's. It uses its own SQLite file database."""
     path = tmp_path / "data.csv"
     path.write_bytes(csv_bytes(rows))
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DJANGO_SETTINGS_MODULE": "legbilling_site.settings.base",
-           "PATH": "/usr/bin:/bin", "MEDIA_ROOT": str(tmp_path / "media")}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "legbilling_site.settings.base",
+        "PATH": "/usr/bin:/bin",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
     subprocess.run(
-        [*manage, "shell", "-c",
-         "from communities.models import *; import datetime as d; "
-         "c=Community.objects.create(name='S', slug='s', legal_name='S', address='A'); "
-         "House.objects.create(community=c, house_id='house_1', name='H', owner_name='O', address='A', active_from=d.date(2020,1,1))"],
-        env=env, check=True, cwd=settings.BASE_DIR, capture_output=True,
+        [
+            *manage,
+            "shell",
+            "-c",
+            "from communities.models import *; import datetime as d; "
+            "c=Community.objects.create(name='S', slug='s', legal_name='S', address='A'); "
+            "House.objects.create(community=c, house_id='house_1', name='H', owner_name='O', address='A', active_from=d.date(2020,1,1))",
+        ],
+        env=env,
+        check=True,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
     )
 
-    done = subprocess.run([*manage, "import_readings", str(path), "--community", "s"], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True)
+    done = subprocess.run(
+        [*manage, "import_readings", str(path), "--community", "s"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
 
     assert done.returncode == code, done.stderr

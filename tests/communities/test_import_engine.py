@@ -46,11 +46,13 @@ def only_error(result):
 
 
 def test_a_comma_separated_utc_file_is_imported_exactly(community):
-    data = csv_bytes([
-        INTERVAL_HEADER,
-        ["house_1", "2026-10-01T00:00:00Z", "1.5", "0.25"],
-        ["house_2", "2026-10-01T00:15:00Z", "0", "12.345"],
-    ])
+    data = csv_bytes(
+        [
+            INTERVAL_HEADER,
+            ["house_1", "2026-10-01T00:00:00Z", "1.5", "0.25"],
+            ["house_2", "2026-10-01T00:15:00Z", "0", "12.345"],
+        ]
+    )
 
     result = run_import(community, data)
 
@@ -81,7 +83,7 @@ def test_semicolon_file_with_decimal_comma_aliases_any_order_and_windows_1252(co
 
 def test_utf8_with_bom_and_trailing_delimiter(community):
     data = csv_bytes(
-        [INTERVAL_HEADER + [""], ["house_1", "2026-10-01T00:00:00Z", "1,5", "0", ""]], delimiter=";", bom=True
+        [[*INTERVAL_HEADER, ""], ["house_1", "2026-10-01T00:00:00Z", "1,5", "0", ""]], delimiter=";", bom=True
     )
 
     result = run_import(community, data)
@@ -91,11 +93,13 @@ def test_utf8_with_bom_and_trailing_delimiter(community):
 
 
 def test_xlsx_with_typed_numbers_and_datetimes(community):
-    data = xlsx_bytes([
-        INTERVAL_HEADER,
-        ["house_1", dt.datetime(2026, 10, 1, 0, 0), 1.5, 0.123],
-        ["house_2", "2026-10-01T00:15:00Z", 2, "0,5"],
-    ])
+    data = xlsx_bytes(
+        [
+            INTERVAL_HEADER,
+            ["house_1", dt.datetime(2026, 10, 1, 0, 0), 1.5, 0.123],
+            ["house_2", "2026-10-01T00:15:00Z", 2, "0,5"],
+        ]
+    )
 
     result = run_import(community, data)
 
@@ -137,11 +141,13 @@ def test_dst_days_import_every_quarter_hour_of_the_local_day(berlin, day, quarte
 
 
 def test_naive_local_times_outside_the_dst_switch_are_accepted(berlin):
-    data = csv_bytes([
-        INTERVAL_HEADER,
-        ["house_1", "2026-10-25 01:45", "1", "0"],  # before the repeated hour: CEST
-        ["house_1", "2026-10-25 03:00", "1", "0"],  # after it: CET
-    ])
+    data = csv_bytes(
+        [
+            INTERVAL_HEADER,
+            ["house_1", "2026-10-25 01:45", "1", "0"],  # before the repeated hour: CEST
+            ["house_1", "2026-10-25 03:00", "1", "0"],  # after it: CET
+        ]
+    )
 
     result = run_import(berlin, data)
 
@@ -156,7 +162,9 @@ def test_naive_local_times_outside_the_dst_switch_are_accepted(berlin):
 
 
 def test_reimporting_the_same_file_changes_nothing(community):
-    data = csv_bytes([INTERVAL_HEADER] + [["house_1", f"2026-10-01T00:{m:02d}:00Z", "1.5", "0.25"] for m in (0, 15, 30)])
+    data = csv_bytes(
+        [INTERVAL_HEADER] + [["house_1", f"2026-10-01T00:{m:02d}:00Z", "1.5", "0.25"] for m in (0, 15, 30)]
+    )
     run_import(community, data)
 
     again = run_import(community, data)
@@ -165,21 +173,33 @@ def test_reimporting_the_same_file_changes_nothing(community):
 
 
 def test_a_correcting_file_updates_only_the_changed_values(community):
-    run_import(community, csv_bytes([INTERVAL_HEADER] + [["house_1", f"2026-10-01T00:{m:02d}:00Z", "1", "0"] for m in (0, 15, 30)]))
+    run_import(
+        community,
+        csv_bytes([INTERVAL_HEADER] + [["house_1", f"2026-10-01T00:{m:02d}:00Z", "1", "0"] for m in (0, 15, 30)]),
+    )
 
-    result = run_import(community, csv_bytes([
-        INTERVAL_HEADER,
-        ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
-        ["house_1", "2026-10-01T00:15:00Z", "2", "0"],
-        ["house_1", "2026-10-01T00:45:00Z", "3", "0"],
-    ]))
+    result = run_import(
+        community,
+        csv_bytes(
+            [
+                INTERVAL_HEADER,
+                ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
+                ["house_1", "2026-10-01T00:15:00Z", "2", "0"],
+                ["house_1", "2026-10-01T00:45:00Z", "3", "0"],
+            ]
+        ),
+    )
 
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
     assert stored(community)[("house_1", OCT_1 + dt.timedelta(minutes=15))] == (2000, 0)
 
 
 def test_a_file_with_one_bad_row_writes_nothing(community):
-    data = csv_bytes([INTERVAL_HEADER] + [["house_1", f"2026-10-01T00:{m:02d}:00Z", "1", "0"] for m in (0, 15, 30)] + [["house_9", "2026-10-01T00:00:00Z", "1", "0"]])
+    data = csv_bytes(
+        [INTERVAL_HEADER]
+        + [["house_1", f"2026-10-01T00:{m:02d}:00Z", "1", "0"] for m in (0, 15, 30)]
+        + [["house_9", "2026-10-01T00:00:00Z", "1", "0"]]
+    )
 
     result = run_import(community, data)
 
@@ -238,7 +258,12 @@ def test_exact_wh_for_every_three_decimal_value(community):
         (["house_1", "2026-10-01T00:00:00Z", "1e3", "0"], "energy_exported_kwh", "1e3", "is not a number"),
         (["house_1", "2026-10-01T00:00:00Z", "", "0"], "energy_exported_kwh", "", "is empty"),
         (["house_1", "2026-10-01T00:00:00Z", "1", "-0.5"], "energy_imported_kwh", "-0.5", "is negative"),
-        (["house_1", "2026-10-01T00:00:00Z", "0.1234", "0"], "energy_exported_kwh", "0.1234", "more than three decimals"),
+        (
+            ["house_1", "2026-10-01T00:00:00Z", "0.1234", "0"],
+            "energy_exported_kwh",
+            "0.1234",
+            "more than three decimals",
+        ),
         (["house_1", "2026-10-01T00:00:00Z", "50.001", "0"], "energy_exported_kwh", "50.001", "more than 50 kWh"),
         (["house_1", "2026-10-01T00:07:00Z", "1", "0"], "timestamp", "2026-10-01T00:07:00Z", "15-minute interval"),
         (["house_1", "01.10.2026 00:00", "1", "0"], "timestamp", "01.10.2026 00:00", "ISO 8601"),
@@ -254,7 +279,9 @@ def test_row_errors(community, row, column, value, says):
 
 
 def test_a_comma_in_a_comma_separated_file_is_refused(community):
-    error = only_error(run_import(community, b'house_id,timestamp,exported_kwh,imported_kwh\nhouse_1,2026-10-01T00:00:00Z,"1,5",0\n'))
+    error = only_error(
+        run_import(community, b'house_id,timestamp,exported_kwh,imported_kwh\nhouse_1,2026-10-01T00:00:00Z,"1,5",0\n')
+    )
 
     assert (error.column, error.value) == ("exported_kwh", "1,5")
     assert "decimal point" in error.message
@@ -274,7 +301,9 @@ def test_thousands_lookalikes_in_semicolon_files_are_ambiguous(community, value)
 def test_unambiguous_numbers_in_semicolon_files(community, value, wh):
     community.max_kwh_per_quarter_hour = Decimal("5000")
     community.save()
-    result = run_import(community, csv_bytes([INTERVAL_HEADER, ["house_1", "2026-10-01T00:00:00Z", value, "0"]], delimiter=";"))
+    result = run_import(
+        community, csv_bytes([INTERVAL_HEADER, ["house_1", "2026-10-01T00:00:00Z", value, "0"]], delimiter=";")
+    )
 
     assert result.ok, [str(e) for e in result.errors]
     expected = {"1,234": 1234, "0.250": 250, "1.5": 1500, "1234": 1234000}[value]
@@ -282,11 +311,16 @@ def test_unambiguous_numbers_in_semicolon_files(community, value, wh):
 
 
 def test_the_same_interval_twice_with_different_values(community):
-    result = run_import(community, csv_bytes([
-        INTERVAL_HEADER,
-        ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
-        ["house_1", "2026-10-01T00:00:00Z", "2", "0"],
-    ]))
+    result = run_import(
+        community,
+        csv_bytes(
+            [
+                INTERVAL_HEADER,
+                ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
+                ["house_1", "2026-10-01T00:00:00Z", "2", "0"],
+            ]
+        ),
+    )
 
     error = only_error(result)
     assert (error.row, error.column) == (3, "timestamp")
@@ -294,7 +328,11 @@ def test_the_same_interval_twice_with_different_values(community):
 
 
 def test_missing_column_is_named(community):
-    error = only_error(run_import(community, csv_bytes([["house_id", "timestamp", "exported_kwh"], ["house_1", "2026-10-01T00:00:00Z", "1"]])))
+    error = only_error(
+        run_import(
+            community, csv_bytes([["house_id", "timestamp", "exported_kwh"], ["house_1", "2026-10-01T00:00:00Z", "1"]])
+        )
+    )
 
     assert error.row == 1
     assert "energy_imported_kwh missing" in error.message
@@ -308,18 +346,25 @@ def test_an_empty_file_is_an_error(community, data):
 
 
 def test_a_row_with_too_many_fields(community):
-    error = only_error(run_import(community, b"house_id,timestamp,exported_kwh,imported_kwh\nhouse_1,2026-10-01T00:00:00Z,1,0,7\n"))
+    error = only_error(
+        run_import(community, b"house_id,timestamp,exported_kwh,imported_kwh\nhouse_1,2026-10-01T00:00:00Z,1,0,7\n")
+    )
 
     assert "Row 2 has more fields than the header" in error.message
 
 
 def test_skipped_spring_hour_and_repeated_autumn_hour(berlin):
-    result = run_import(berlin, csv_bytes([
-        INTERVAL_HEADER,
-        ["house_1", "2026-03-29 02:15", "1", "0"],
-        ["house_1", "2026-10-25 02:15", "1", "0"],
-        ["house_1", "2026-10-25T02:15:00+01:00", "1", "0"],
-    ]))
+    result = run_import(
+        berlin,
+        csv_bytes(
+            [
+                INTERVAL_HEADER,
+                ["house_1", "2026-03-29 02:15", "1", "0"],
+                ["house_1", "2026-10-25 02:15", "1", "0"],
+                ["house_1", "2026-10-25T02:15:00+01:00", "1", "0"],
+            ]
+        ),
+    )
 
     assert result.error_count == 2
     spring, autumn = result.errors
@@ -329,13 +374,20 @@ def test_skipped_spring_hour_and_repeated_autumn_hour(berlin):
 
 
 def test_readings_inside_a_closed_period_are_refused_and_nothing_is_written(community):
-    FrozenRange.objects.create(community=community, start=OCT_1, end=OCT_1 + dt.timedelta(days=31), reason="Period 2026-10 closed")
+    FrozenRange.objects.create(
+        community=community, start=OCT_1, end=OCT_1 + dt.timedelta(days=31), reason="Period 2026-10 closed"
+    )
 
-    result = run_import(community, csv_bytes([
-        INTERVAL_HEADER,
-        ["house_1", "2026-09-30T23:45:00Z", "1", "0"],
-        ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
-    ]))
+    result = run_import(
+        community,
+        csv_bytes(
+            [
+                INTERVAL_HEADER,
+                ["house_1", "2026-09-30T23:45:00Z", "1", "0"],
+                ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
+            ]
+        ),
+    )
 
     error = only_error(result)
     assert (error.row, error.column) == (3, "timestamp")
@@ -367,7 +419,12 @@ def test_the_plausibility_limit_scales_with_the_interval_length():
 def test_houses_of_other_communities_are_unknown(community):
     HouseFactory(house_id="elsewhere")
 
-    assert "is not a house" in only_error(run_import(community, csv_bytes([INTERVAL_HEADER, ["elsewhere", "2026-10-01T00:00:00Z", "1", "0"]]))).message
+    assert (
+        "is not a house"
+        in only_error(
+            run_import(community, csv_bytes([INTERVAL_HEADER, ["elsewhere", "2026-10-01T00:00:00Z", "1", "0"]]))
+        ).message
+    )
 
 
 # --- house activity ------------------------------------------------------------------------
@@ -375,11 +432,13 @@ def test_houses_of_other_communities_are_unknown(community):
 
 def test_readings_outside_a_houses_active_days_are_refused(berlin):
     HouseFactory(community=berlin, house_id="house_8", active_from=dt.date(2026, 10, 10))
-    data = csv_bytes([
-        INTERVAL_HEADER,
-        ["house_8", "2026-10-09T21:45:00Z", "1", "0"],  # 23:45 on 9 October in Berlin
-        ["house_8", "2026-10-09T22:00:00Z", "2", "0"],  # midnight starting 10 October in Berlin
-    ])
+    data = csv_bytes(
+        [
+            INTERVAL_HEADER,
+            ["house_8", "2026-10-09T21:45:00Z", "1", "0"],  # 23:45 on 9 October in Berlin
+            ["house_8", "2026-10-09T22:00:00Z", "2", "0"],  # midnight starting 10 October in Berlin
+        ]
+    )
 
     result = run_import(berlin, data)
 

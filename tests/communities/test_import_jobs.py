@@ -22,12 +22,20 @@ def community():
 
 
 def rows(count, value="1"):
-    return [INTERVAL_HEADER] + [["house_1", f"2026-10-{1 + i // 96:02d}T{(i % 96) // 4:02d}:{(i % 4) * 15:02d}:00Z", value, "0"] for i in range(count)]
+    return [INTERVAL_HEADER] + [
+        ["house_1", f"2026-10-{1 + i // 96:02d}T{(i % 96) // 4:02d}:{(i % 4) * 15:02d}:00Z", value, "0"]
+        for i in range(count)
+    ]
 
 
 def test_a_job_runs_through_q2_after_commit(community, django_capture_on_commit_callbacks, admin_user):
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(community=community, fileobj=io.BytesIO(csv_bytes(rows(500))), original_name="oct.csv", started_by=admin_user)
+        job = import_job_create(
+            community=community,
+            fileobj=io.BytesIO(csv_bytes(rows(500))),
+            original_name="oct.csv",
+            started_by=admin_user,
+        )
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED
@@ -39,7 +47,9 @@ def test_a_job_runs_through_q2_after_commit(community, django_capture_on_commit_
 
 def test_a_failing_job_keeps_its_error_report_and_writes_nothing(community, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(community=community, fileobj=io.BytesIO(csv_bytes(rows(10, value="x"))), original_name="bad.csv")
+        job = import_job_create(
+            community=community, fileobj=io.BytesIO(csv_bytes(rows(10, value="x"))), original_name="bad.csv"
+        )
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED

@@ -30,12 +30,15 @@ def counters(*values, start=T0, house_id="house_1"):
 
 def energies(house):
     return [
-        (r.interval_start, r.imported_wh, r.exported_wh) for r in MeterReading.objects.filter(house=house).order_by("interval_start")
+        (r.interval_start, r.imported_wh, r.exported_wh)
+        for r in MeterReading.objects.filter(house=house).order_by("interval_start")
     ]
 
 
 def test_consecutive_counters_become_interval_energies(house):
-    result = run_import(house.community, csv_bytes(counters(("100.000", "50.000"), ("100.250", "51.000"), ("100.750", "51.000"))))
+    result = run_import(
+        house.community, csv_bytes(counters(("100.000", "50.000"), ("100.250", "51.000"), ("100.750", "51.000")))
+    )
 
     assert result.ok, [str(e) for e in result.errors]
     assert result.kind == "register"
@@ -75,9 +78,12 @@ def test_a_counter_that_goes_down_without_a_meter_change_is_an_error(house):
 
 def test_a_reset_with_a_recorded_meter_change_is_bridged(house):
     MeterChange.objects.create(
-        house=house, changed_at=T0 + Q + dt.timedelta(minutes=5),
-        old_ei_final_kwh=Decimal("101.5"), old_eo_final_kwh=Decimal("50"),
-        new_ei_start_kwh=Decimal("0"), new_eo_start_kwh=Decimal("0"),
+        house=house,
+        changed_at=T0 + Q + dt.timedelta(minutes=5),
+        old_ei_final_kwh=Decimal("101.5"),
+        old_eo_final_kwh=Decimal("50"),
+        new_ei_start_kwh=Decimal("0"),
+        new_eo_start_kwh=Decimal("0"),
     )
 
     result = run_import(house.community, csv_bytes(counters(("100", "50"), ("101", "50"), ("0.25", "0.1"))))

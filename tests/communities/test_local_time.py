@@ -10,7 +10,10 @@ UTC = ZoneInfo("UTC")
 
 
 def test_utc_month_bounds_are_half_open_at_midnight():
-    assert month_bounds("2026-01", UTC) == (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    assert month_bounds("2026-01", UTC) == (
+        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+    )
 
 
 def test_december_ends_at_the_next_new_year():

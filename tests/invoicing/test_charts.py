@@ -59,7 +59,7 @@ def test_tallest_bar_fills_the_nice_axis_maximum():
 
 def test_coordinates_are_plain_decimals_without_exponent():
     svg = daily_energy_svg(october(exported=Decimal("1E+2")))
-    root, day_groups = bars(svg)
+    _root, day_groups = bars(svg)
     for group in day_groups:
         for rect in group:
             for name in ("x", "y", "width", "height"):
@@ -95,7 +95,16 @@ def test_title_and_font_are_escaped():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("0", "1"), ("0.3", "0.5"), ("1", "1"), ("1.01", "2"), ("2.2", "2.5"), ("7", "10"), ("34.25", "50"), ("120", "200")],
+    [
+        ("0", "1"),
+        ("0.3", "0.5"),
+        ("1", "1"),
+        ("1.01", "2"),
+        ("2.2", "2.5"),
+        ("7", "10"),
+        ("34.25", "50"),
+        ("120", "200"),
+    ],
 )
 def test_nice_maximum(value, expected):
     assert nice_maximum(Decimal(value)) == Decimal(expected)

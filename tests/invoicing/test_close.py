@@ -11,7 +11,14 @@ from django.core.management.base import CommandError
 from communities.models import FrozenMeterDataError, FrozenRange, MeterReading
 from invoicing import selectors, services, tasks
 from invoicing.models import Invoice, LifecycleEvent, PdfState, SettlementPeriod
-from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings, reading
+from tests.factories import (
+    CommunityFactory,
+    HouseFactory,
+    SettlementPeriodFactory,
+    TariffFactory,
+    add_readings,
+    reading,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +113,9 @@ def test_close_task_twice_changes_nothing(period, complete_houses, run_tasks):
     assert LifecycleEvent.objects.count() == events
 
 
-def test_close_after_a_crash_half_way_completes_only_what_is_missing(period, complete_houses, django_capture_on_commit_callbacks):
+def test_close_after_a_crash_half_way_completes_only_what_is_missing(
+    period, complete_houses, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         services.period_close_start(period=period)
         services.period_close_step(period=period, batch_size=2)  # then the worker dies
@@ -117,7 +126,11 @@ def test_close_after_a_crash_half_way_completes_only_what_is_missing(period, com
 
     period.refresh_from_db()
     assert period.status == SettlementPeriod.Status.CLOSED
-    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == ["INV-2026-001", "INV-2026-002", "INV-2026-003"]
+    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == [
+        "INV-2026-001",
+        "INV-2026-002",
+        "INV-2026-003",
+    ]
 
 
 def test_incomplete_period_is_refused_with_the_gaps(period, complete_houses):
@@ -168,7 +181,9 @@ def test_preview_is_refused_while_closing(period, complete_houses, django_captur
         services.invoices_generate(period=period)
 
 
-def test_failure_before_anything_is_issued_reopens_the_period(period, complete_houses, django_capture_on_commit_callbacks, monkeypatch):
+def test_failure_before_anything_is_issued_reopens_the_period(
+    period, complete_houses, django_capture_on_commit_callbacks, monkeypatch
+):
     with django_capture_on_commit_callbacks(execute=False):
         services.period_close_start(period=period)
 
@@ -187,7 +202,9 @@ def test_failure_before_anything_is_issued_reopens_the_period(period, complete_h
     assert "database went away" in last.details["error"]
 
 
-def test_failure_after_some_invoices_keeps_closing_and_resume_completes(period, complete_houses, django_capture_on_commit_callbacks, monkeypatch):
+def test_failure_after_some_invoices_keeps_closing_and_resume_completes(
+    period, complete_houses, django_capture_on_commit_callbacks, monkeypatch
+):
     with django_capture_on_commit_callbacks(execute=False):
         services.period_close_start(period=period)
         services.period_close_step(period=period, batch_size=1)
@@ -239,7 +256,9 @@ def test_close_period_command_closes_and_waits(period, complete_houses, capsys):
     assert "Closing Energiegemeinschaft" in out and "closed: 3 invoices, 3 PDFs." in out
 
 
-def test_close_period_command_twice_changes_nothing(period, complete_houses, django_capture_on_commit_callbacks, capsys):
+def test_close_period_command_twice_changes_nothing(
+    period, complete_houses, django_capture_on_commit_callbacks, capsys
+):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("close_period", community="sonnenfeld", period="2026-01")
     before = list(Invoice.objects.values())

@@ -118,7 +118,9 @@ def test_invoice_page_shows_events_pdf_and_the_cancel_button(admin_client, close
     assert 'name="_save"' not in response.text  # read-only
 
 
-def test_cancel_in_the_admin_issues_a_cancellation_and_a_corrected_invoice(admin_client, closed, django_capture_on_commit_callbacks):
+def test_cancel_in_the_admin_issues_a_cancellation_and_a_corrected_invoice(
+    admin_client, closed, django_capture_on_commit_callbacks
+):
     url = reverse("admin:invoicing_invoice_cancel", args=[closed.pk])
     assert "Cancel and re-issue" in admin_client.get(url).text
 
@@ -130,7 +132,10 @@ def test_cancel_in_the_admin_issues_a_cancellation_and_a_corrected_invoice(admin
     assert response["Location"] == reverse("admin:invoicing_invoice_change", args=[note.corrected_by.pk])
     note_page = admin_client.get(reverse("admin:invoicing_cancellationnote_change", args=[note.pk]))
     assert note_page.status_code == 200 and "Download PDF" in note_page.text
-    assert admin_client.get(reverse("admin:invoicing_cancellationnote_pdf", args=[note.pk]))["Content-Type"] == "application/pdf"
+    assert (
+        admin_client.get(reverse("admin:invoicing_cancellationnote_pdf", args=[note.pk]))["Content-Type"]
+        == "application/pdf"
+    )
     original_page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[closed.pk]))
     assert "Cancelled by" in original_page.text and "Wrong postal address" in original_page.text
 
@@ -155,7 +160,9 @@ def test_failed_pdf_is_shown_and_retried(admin_client, closed, django_capture_on
 
 
 @pytest.mark.parametrize("kind", ["invoice", "cancellationnote"])
-def test_retry_link_asks_for_confirmation_then_renders_again(admin_client, closed, kind, django_capture_on_commit_callbacks):
+def test_retry_link_asks_for_confirmation_then_renders_again(
+    admin_client, closed, kind, django_capture_on_commit_callbacks
+):
     if kind == "cancellationnote":
         with django_capture_on_commit_callbacks(execute=True):
             services.invoice_cancel(invoice=closed, reason="Wrong postal address")
@@ -169,7 +176,9 @@ def test_retry_link_asks_for_confirmation_then_renders_again(admin_client, close
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(retry_url)
 
-    assert confirmation.status_code == 200 and "font missing" in confirmation.text and "Render again" in confirmation.text
+    assert (
+        confirmation.status_code == 200 and "font missing" in confirmation.text and "Render again" in confirmation.text
+    )
     assert response["Location"] == reverse(f"admin:invoicing_{kind}_change", args=[document.pk])
     document.refresh_from_db()
     assert document.pdf_state == PdfState.RENDERED

@@ -79,7 +79,10 @@ def test_daily_energy_is_summed_per_local_day(berlin):
     add_readings(house, dt.datetime(2026, 10, 24, 21, 45, tzinfo=dt.UTC), [("1", "0.5"), ("2", "0.25"), ("4", "0")])
 
     days = selectors.daily_energy_wh(
-        house_ids=[house.pk], start=dt.datetime(2026, 10, 1, tzinfo=dt.UTC), end=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), zone=berlin.zone
+        house_ids=[house.pk],
+        start=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        zone=berlin.zone,
     )
 
     assert days[house.pk] == [(dt.date(2026, 10, 24), 1000, 500), (dt.date(2026, 10, 25), 6000, 250)]

@@ -70,7 +70,17 @@ def test_export_writes_a_file(spec_house, tmp_path):
     run("generate_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--issue")
     target = tmp_path / "invoices.json"
 
-    run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "json", "--output", str(target))
+    run(
+        "export_invoices",
+        "--community",
+        "sonnenfeld",
+        "--period",
+        "2026-01",
+        "--format",
+        "json",
+        "--output",
+        str(target),
+    )
 
     assert json.loads(target.read_text(encoding="utf-8")) == [SPEC_INVOICE]
 
@@ -108,9 +118,15 @@ def test_berlin_period_is_exported_in_utc():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["generate_invoices", "--community", "nowhere", "--period", "2026-01"], "No community with slug 'nowhere'. Known communities: sonnenfeld"),
+        (
+            ["generate_invoices", "--community", "nowhere", "--period", "2026-01"],
+            "No community with slug 'nowhere'. Known communities: sonnenfeld",
+        ),
         (["generate_invoices", "--community", "sonnenfeld", "--period", "2026-1"], "not of the form YYYY-MM"),
-        (["export_invoices", "--community", "sonnenfeld", "--period", "2025-07", "--format", "csv"], "has no period 2025-07"),
+        (
+            ["export_invoices", "--community", "sonnenfeld", "--period", "2025-07", "--format", "csv"],
+            "has no period 2025-07",
+        ),
         (["export_invoices", "--community", "sonnenfeld", "--period", "2026-13", "--format", "csv"], "YYYY-MM"),
     ],
 )

@@ -64,9 +64,13 @@ def spec_invoice(**changes) -> InvoiceDocument:
         export_revenue_ct=Decimal("9010"),
         import_cost_ct=Decimal("3007.5"),
         net_amount_ct=Decimal("6002.5"),
-        tariff=TariffTerms(p_pv=Decimal("20"), p_con=Decimal("25"), p_grid_del=Decimal("8"), p_grid_con=Decimal("30.5")),
+        tariff=TariffTerms(
+            p_pv=Decimal("20"), p_con=Decimal("25"), p_grid_del=Decimal("8"), p_grid_con=Decimal("30.5")
+        ),
         daily=tuple(
-            DailyEnergy(day=OCTOBER_1 + dt.timedelta(days=i), exported_kwh=Decimal("14.5"), imported_kwh=Decimal("3.875"))
+            DailyEnergy(
+                day=OCTOBER_1 + dt.timedelta(days=i), exported_kwh=Decimal("14.5"), imported_kwh=Decimal("3.875")
+            )
             for i in range(31)
         ),
     )
@@ -102,8 +106,12 @@ def test_invoice_shows_energies_prices_and_exact_line_amounts(invoice_text):
 def test_amount_column_counts_import_costs_against_the_member_for_either_sign():
     # Given a cancellation whose amounts are the original's negated
     cancellation = spec_invoice(
-        kind="cancellation", number="CN-2026-001", refers_to="INV-2026-007",
-        export_revenue_ct=Decimal("-9010"), import_cost_ct=Decimal("-3007.5"), net_amount_ct=Decimal("-6002.5"),
+        kind="cancellation",
+        number="CN-2026-001",
+        refers_to="INV-2026-007",
+        export_revenue_ct=Decimal("-9010"),
+        import_cost_ct=Decimal("-3007.5"),
+        net_amount_ct=Decimal("-6002.5"),
     )
 
     # When rendered, the reversed cost shows as a plain positive amount (no double minus)
@@ -150,10 +158,26 @@ def test_invoice_fits_on_one_page(invoice_pdf):
 
 def test_two_tariff_segments_fit_on_one_page_too():
     first, second = (
-        DocumentLine(OCTOBER_1, dt.date(2026, 10, 14), Decimal("200"), Decimal("20"), Decimal("4000"),
-                     Decimal("50"), Decimal("25"), Decimal("1250")),
-        DocumentLine(dt.date(2026, 10, 15), OCTOBER_31, Decimal("250.5"), Decimal("22"), Decimal("5511"),
-                     Decimal("70.3"), Decimal("26"), Decimal("1827.8")),
+        DocumentLine(
+            OCTOBER_1,
+            dt.date(2026, 10, 14),
+            Decimal("200"),
+            Decimal("20"),
+            Decimal("4000"),
+            Decimal("50"),
+            Decimal("25"),
+            Decimal("1250"),
+        ),
+        DocumentLine(
+            dt.date(2026, 10, 15),
+            OCTOBER_31,
+            Decimal("250.5"),
+            Decimal("22"),
+            Decimal("5511"),
+            Decimal("70.3"),
+            Decimal("26"),
+            Decimal("1827.8"),
+        ),
     )
     pdf = render_pdf(spec_invoice(lines=(first, second)))
     text = pdf_text(pdf)
@@ -201,9 +225,7 @@ def test_html_in_names_and_addresses_is_escaped():
     assert "<i>Haus</i>" in text
 
 
-@pytest.mark.parametrize(
-    "field", ["energy_exported_kwh", "net_amount_ct", "export_revenue_ct"]
-)
+@pytest.mark.parametrize("field", ["energy_exported_kwh", "net_amount_ct", "export_revenue_ct"])
 def test_floats_are_refused(field):
     with pytest.raises(TypeError, match="float"):
         spec_invoice(**{field: 60.03})

@@ -19,17 +19,17 @@ from invoicing.models import (
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-P, I = SettlementPeriod.Status, Invoice.Status
+PeriodStatus, InvoiceStatus = SettlementPeriod.Status, Invoice.Status
 ALLOWED = {
-    ("period", P.OPEN, P.CLOSING),
-    ("period", P.CLOSING, P.CLOSED),
-    ("period", P.CLOSING, P.OPEN),
-    ("invoice", I.DRAFT, I.PENDING),
-    ("invoice", I.PENDING, I.PAID),
-    ("invoice", I.PENDING, I.CANCELLED),
+    ("period", PeriodStatus.OPEN, PeriodStatus.CLOSING),
+    ("period", PeriodStatus.CLOSING, PeriodStatus.CLOSED),
+    ("period", PeriodStatus.CLOSING, PeriodStatus.OPEN),
+    ("invoice", InvoiceStatus.DRAFT, InvoiceStatus.PENDING),
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID),
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.CANCELLED),
 }
-EVERY_PAIR = [("period", a, b) for a in P.values for b in P.values if a != b] + [
-    ("invoice", a, b) for a in I.values for b in I.values if a != b
+EVERY_PAIR = [("period", a, b) for a in PeriodStatus.values for b in PeriodStatus.values if a != b] + [
+    ("invoice", a, b) for a in InvoiceStatus.values for b in InvoiceStatus.values if a != b
 ]
 
 
@@ -124,11 +124,18 @@ def test_cancel_creates_a_numbered_cancellation_and_a_corrected_invoice(issued, 
     assert (note.number, note.cancelled_invoice_id, note.reason) == ("CN-2026-001", issued.pk, "Wrong recipient")
     assert note.net_amount_ct == Decimal("-6002.5")
     corrected = result.corrected
-    assert (corrected.invoice_id, corrected.status, corrected.recipient_name) == ("INV-2026-002", "pending", "Käthe Schäfer")
+    assert (corrected.invoice_id, corrected.status, corrected.recipient_name) == (
+        "INV-2026-002",
+        "pending",
+        "Käthe Schäfer",
+    )
     assert note.corrected_by == corrected
     issued.refresh_from_db()
     assert issued.status == "cancelled"
-    assert Invoice.objects.filter(pk=issued.pk).values("net_amount_ct", "recipient_name", "invoice_id").get() == original_values
+    assert (
+        Invoice.objects.filter(pk=issued.pk).values("net_amount_ct", "recipient_name", "invoice_id").get()
+        == original_values
+    )
     assert "CN-2026-001" in str(result) and "INV-2026-002" in str(result)
 
 
@@ -139,7 +146,10 @@ def test_cancel_is_recorded_on_both_invoices(issued, admin_user):
     assert (cancelled.from_status, cancelled.to_status) == ("pending", "cancelled")
     assert cancelled.details == {"reason": "Wrong recipient", "cancellation": "CN-2026-001"}
     corrected = Invoice.objects.get(invoice_id="INV-2026-002")
-    assert selectors.invoice_events(invoice=corrected).get().details == {"number": "INV-2026-002", "corrects": "INV-2026-001"}
+    assert selectors.invoice_events(invoice=corrected).get().details == {
+        "number": "INV-2026-002",
+        "corrects": "INV-2026-001",
+    }
 
 
 def test_cancel_needs_a_reason_and_a_pending_invoice(issued):
@@ -154,7 +164,10 @@ def test_cancellation_series_is_gap_free_and_separate(issued):
     services.invoice_cancel(invoice=issued, reason="First")
     services.invoice_cancel(invoice=Invoice.objects.get(invoice_id="INV-2026-002"), reason="Second")
 
-    assert list(CancellationNote.objects.order_by("number").values_list("number", flat=True)) == ["CN-2026-001", "CN-2026-002"]
+    assert list(CancellationNote.objects.order_by("number").values_list("number", flat=True)) == [
+        "CN-2026-001",
+        "CN-2026-002",
+    ]
     assert dict(InvoiceNumberCounter.objects.values_list("series", "last_number")) == {"INV": 3, "CN": 2}
 
 

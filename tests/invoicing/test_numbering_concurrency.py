@@ -60,7 +60,9 @@ def no_pdfs(monkeypatch):
 
 def complete_period(community, houses=5):
     for number in range(1, houses + 1):
-        add_readings(HouseFactory(community=community, house_id=f"house_{number:02d}"), JANUARY, [("0.1", "0.2")] * 2976)
+        add_readings(
+            HouseFactory(community=community, house_id=f"house_{number:02d}"), JANUARY, [("0.1", "0.2")] * 2976
+        )
     return SettlementPeriodFactory(community=community)
 
 
@@ -117,11 +119,16 @@ def test_twenty_invoices_issued_at_once_are_gap_free(community, no_pdfs):
     # Twenty cancellations at once: each takes a CN number and issues a corrected invoice.
     originals = list(Invoice.objects.order_by("invoice_id"))
     results = run_at_once(
-        [lambda invoice=invoice: services.invoice_cancel(invoice=invoice, reason="Address changed") for invoice in originals]
+        [
+            lambda invoice=invoice: services.invoice_cancel(invoice=invoice, reason="Address changed")
+            for invoice in originals
+        ]
     )
 
     assert [kind for kind, _ in results] == ["ok"] * 20
-    assert sorted(CancellationNote.objects.values_list("number", flat=True)) == [f"CN-2026-{n:03d}" for n in range(1, 21)]
+    assert sorted(CancellationNote.objects.values_list("number", flat=True)) == [
+        f"CN-2026-{n:03d}" for n in range(1, 21)
+    ]
     corrected = sorted(Invoice.objects.filter(status="pending").values_list("invoice_id", flat=True))
     assert corrected == [f"INV-2026-{n:03d}" for n in range(21, 41)]
     assert dict(InvoiceNumberCounter.objects.values_list("series", "last_number")) == {"INV": 40, "CN": 20}

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from invoicing.pricing import (
     NoTariffError,
     Prices,
+    payable_eur,
     price_energy,
     round_ct,
-    payable_eur,
     tariff_segments,
     total,
 )
@@ -19,7 +19,7 @@ from invoicing.pricing import (
 DEFAULT_PRICES = Prices(p_pv=Decimal("20"), p_con=Decimal("25"), p_grid_del=Decimal("6"), p_grid_con=Decimal("30"))
 energies = st.decimals(min_value=0, max_value=100_000, places=3, allow_nan=False, allow_infinity=False)
 prices = st.decimals(min_value=0, max_value=1_000, places=4, allow_nan=False, allow_infinity=False)
-amounts_ct = st.decimals(min_value=-10**9, max_value=10**9, places=7, allow_nan=False, allow_infinity=False)
+amounts_ct = st.decimals(min_value=-(10**9), max_value=10**9, places=7, allow_nan=False, allow_infinity=False)
 
 
 def test_spec_example_to_the_digit():

@@ -62,7 +62,9 @@ def test_due_time_in_march_follows_the_spring_change(berlin):
     assert services.close_due_at(period_id="2026-02", zone=berlin.zone, grace_days=29 - 1) == dt.datetime(
         2026, 3, 28, 23, tzinfo=UTC
     )
-    assert services.close_due_at(period_id="2026-03", zone=berlin.zone, grace_days=3) == dt.datetime(2026, 4, 3, 22, tzinfo=UTC)
+    assert services.close_due_at(period_id="2026-03", zone=berlin.zone, grace_days=3) == dt.datetime(
+        2026, 4, 3, 22, tzinfo=UTC
+    )
 
 
 def test_a_second_run_closes_nothing_twice(berlin, django_capture_on_commit_callbacks):
@@ -120,7 +122,7 @@ def test_the_scheduled_task_uses_the_service(berlin, no_tasks, settings):
 
 def test_schedule_is_created_once_and_kept(no_tasks):
     with time_machine.travel(dt.datetime(2026, 11, 5, 10, tzinfo=UTC), tick=False):
-        schedule, created = services.close_schedule_ensure(grace_days=5, run_at=dt.time(2, 30))
+        _schedule, created = services.close_schedule_ensure(grace_days=5, run_at=dt.time(2, 30))
         _, again = services.close_schedule_ensure(grace_days=5, run_at=dt.time(2, 30))
     with time_machine.travel(dt.datetime(2026, 11, 9, 10, tzinfo=UTC), tick=False):
         _, changed = services.close_schedule_ensure(grace_days=7, run_at=dt.time(2, 30))
@@ -155,9 +157,11 @@ def test_django_q2_scheduler_runs_the_schedule_when_due(berlin, django_capture_o
     with time_machine.travel(dt.datetime(2026, 11, 5, 10, tzinfo=UTC), tick=False):
         services.close_schedule_ensure(grace_days=5, run_at=dt.time(2, 30))
 
-    with time_machine.travel(dt.datetime(2026, 11, 6, 2, 31, tzinfo=UTC), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            scheduler(broker=get_broker())
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 6, 2, 31, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        scheduler(broker=get_broker())
 
     assert Success.objects.filter(func="invoicing.tasks.periods_close_due_task").exists()
     assert statuses(berlin)["2026-10"] == "closed"

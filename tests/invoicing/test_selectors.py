@@ -34,7 +34,9 @@ def test_houses_without_readings_get_zeros():
     tariff = TariffFactory(community=community)
     quiet = HouseFactory(community=community)
 
-    totals = selectors.energy_wh_by_house_and_segment(houses=[quiet], segments=tariff_segments([tariff], JANUARY, FEBRUARY))
+    totals = selectors.energy_wh_by_house_and_segment(
+        houses=[quiet], segments=tariff_segments([tariff], JANUARY, FEBRUARY)
+    )
 
     assert totals == {quiet.pk: [(0, 0)]}
 

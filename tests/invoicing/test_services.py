@@ -94,7 +94,9 @@ def test_house_without_readings_gets_a_zero_invoice(community, period):
 
 
 def test_inactive_houses_are_skipped(community, period):
-    HouseFactory(community=community, house_id="left", active_from=dt.date(2020, 1, 1), active_until=dt.date(2025, 12, 31))
+    HouseFactory(
+        community=community, house_id="left", active_from=dt.date(2020, 1, 1), active_until=dt.date(2025, 12, 31)
+    )
     HouseFactory(community=community, house_id="joins_later", active_from=dt.date(2026, 2, 1))
     HouseFactory(community=community, house_id="joins_mid_month", active_from=dt.date(2026, 1, 20))
     HouseFactory(community=community, house_id="leaves_on_first", active_until=dt.date(2026, 1, 1))
@@ -118,7 +120,9 @@ def test_draft_of_a_house_that_is_no_longer_active_is_removed(community, period)
 
 def test_tariff_change_inside_the_period_is_priced_per_interval(community, period):
     mid_january = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
-    TariffFactory(community=community, valid_from=mid_january, p_pv_ct_per_kwh=Decimal("18.5"), p_con_ct_per_kwh=Decimal("27.25"))
+    TariffFactory(
+        community=community, valid_from=mid_january, p_pv_ct_per_kwh=Decimal("18.5"), p_con_ct_per_kwh=Decimal("27.25")
+    )
     house = HouseFactory(community=community)
     add_readings(house, mid_january - dt.timedelta(minutes=15), [("10", "4"), ("20", "2")])
 
@@ -126,8 +130,16 @@ def test_tariff_change_inside_the_period_is_priced_per_interval(community, perio
 
     invoice = Invoice.objects.get()
     old, new = invoice.lines.order_by("segment_start")
-    assert (old.energy_exported_kwh, old.p_pv_ct_per_kwh, old.export_revenue_ct) == (Decimal("10"), Decimal("20"), Decimal("200"))
-    assert (new.energy_exported_kwh, new.p_pv_ct_per_kwh, new.export_revenue_ct) == (Decimal("20"), Decimal("18.5"), Decimal("370"))
+    assert (old.energy_exported_kwh, old.p_pv_ct_per_kwh, old.export_revenue_ct) == (
+        Decimal("10"),
+        Decimal("20"),
+        Decimal("200"),
+    )
+    assert (new.energy_exported_kwh, new.p_pv_ct_per_kwh, new.export_revenue_ct) == (
+        Decimal("20"),
+        Decimal("18.5"),
+        Decimal("370"),
+    )
     assert invoice.export_revenue_ct == Decimal("570")
     assert invoice.import_cost_ct == Decimal("4") * 25 + Decimal("2") * Decimal("27.25")
     assert invoice.net_amount_ct == Decimal("570") - Decimal("154.5")
@@ -175,7 +187,10 @@ def test_numbers_continue_across_periods_of_the_same_year(community, period):
 
     services.invoices_issue(period=february)
 
-    assert list(Invoice.objects.order_by("invoice_id").values_list("invoice_id", flat=True)) == ["INV-2026-001", "INV-2026-002"]
+    assert list(Invoice.objects.order_by("invoice_id").values_list("invoice_id", flat=True)) == [
+        "INV-2026-001",
+        "INV-2026-002",
+    ]
 
 
 def test_numbers_restart_each_year_and_per_community(community):
@@ -187,7 +202,11 @@ def test_numbers_restart_each_year_and_per_community(community):
     for target, period_id in [(community, "2026-12"), (community, "2027-01"), (other, "2026-12")]:
         services.invoices_issue(period=services.period_get_or_create(community=target, period_id=period_id))
 
-    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == ["INV-2026-001", "INV-2027-001", "SOL-2026-001"]
+    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == [
+        "INV-2026-001",
+        "INV-2027-001",
+        "SOL-2026-001",
+    ]
 
 
 def test_issuing_twice_issues_nothing_new(community, period):

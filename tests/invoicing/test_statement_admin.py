@@ -137,7 +137,9 @@ def test_frozen_statement_reads_back_as_the_live_one(period):
     assert frozen.total == live.total and frozen.days == live.days
 
 
-def test_failed_statement_pdf_is_shown_and_can_be_retried(admin_client, period, close, monkeypatch, django_capture_on_commit_callbacks):
+def test_failed_statement_pdf_is_shown_and_can_be_retried(
+    admin_client, period, close, monkeypatch, django_capture_on_commit_callbacks
+):
     def broken(*args, **kwargs):
         raise RuntimeError("no fonts today")
 

@@ -176,7 +176,10 @@ def test_break_even_invoices_leave_the_community_at_zero(readings):
     invoices = list(Invoice.objects.filter(period=period))
     stored_precision = Decimal("0.5e-7") * len(invoices)  # each invoice rounds its amounts once
     assert abs(statement.total.community_result_ct) < Decimal("1")
-    assert abs(statement.total.houses_revenue_ct - sum(invoice.export_revenue_ct for invoice in invoices)) <= stored_precision
+    assert (
+        abs(statement.total.houses_revenue_ct - sum(invoice.export_revenue_ct for invoice in invoices))
+        <= stored_precision
+    )
     assert abs(statement.total.houses_cost_ct - sum(invoice.import_cost_ct for invoice in invoices)) <= stored_precision
 
 

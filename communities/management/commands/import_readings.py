@@ -24,13 +24,14 @@ class Command(BaseCommand):
             known = ", ".join(Community.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No community with slug {community!r} (known: {known}).") from None
         try:
-            handle = open(file, "rb")
+            with open(file, "rb") as handle:
+                result = readings_import(community=target, fileobj=handle, dry_run=dry_run)
         except OSError as error:
             raise CommandError(f"Cannot open {file}: {error.strerror}.") from None
-        with handle:
-            result = readings_import(community=target, fileobj=handle, dry_run=dry_run)
 
-        self.stdout.write(f"File:       {file} ({result.file_kind or 'unreadable'}, {result.kind or 'unknown'} readings)")
+        self.stdout.write(
+            f"File:       {file} ({result.file_kind or 'unreadable'}, {result.kind or 'unknown'} readings)"
+        )
         self.stdout.write(f"Rows read:  {result.rows_read}")
         self.stdout.write(f"Created:    {result.created}")
         self.stdout.write(f"Updated:    {result.updated}")

@@ -19,11 +19,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--community", required=True, help="Community slug.")
         parser.add_argument("--period", required=True, help="Month as YYYY-MM.")
-        parser.add_argument("--force", action="store_true", help="Close although readings are missing (needs --reason).")
+        parser.add_argument(
+            "--force", action="store_true", help="Close although readings are missing (needs --reason)."
+        )
         parser.add_argument("--reason", default="", help="Why a forced close is right; recorded with your name.")
-        parser.add_argument("--user", default="", help="Staff user name to record as the closer (default: your login name).")
-        parser.add_argument("--resume", action="store_true", help="Re-queue what a failed or crashed close left undone.")
-        parser.add_argument("--wait", action="store_true", help="Wait and print progress until the close and its PDFs are done.")
+        parser.add_argument(
+            "--user", default="", help="Staff user name to record as the closer (default: your login name)."
+        )
+        parser.add_argument(
+            "--resume", action="store_true", help="Re-queue what a failed or crashed close left undone."
+        )
+        parser.add_argument(
+            "--wait", action="store_true", help="Wait and print progress until the close and its PDFs are done."
+        )
         parser.add_argument("--timeout", type=int, default=1800, help="Seconds --wait waits at most (default 1800).")
 
     def handle(self, *args, community, period, force, reason, user, resume, wait, timeout, **options):

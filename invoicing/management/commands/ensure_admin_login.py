@@ -15,9 +15,7 @@ LOGIN_FILE_NAME = ".admin-login"
 def read_login_file(path: Path) -> tuple[str, str] | None:
     """``(username, password)`` from a login file this command wrote, or None."""
     try:
-        values = dict(
-            line.split(": ", 1) for line in path.read_text(encoding="utf-8").splitlines() if ": " in line
-        )
+        values = dict(line.split(": ", 1) for line in path.read_text(encoding="utf-8").splitlines() if ": " in line)
     except OSError:
         return None
     if "username" not in values or "password" not in values:
