@@ -1,52 +1,16 @@
-from urllib.parse import urlencode
-
 from django.contrib import admin, messages
-from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import Count
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from core.admin import EstimatedCountPaginator, changelist_link
+from core.formatting import EMPTY, kwh
+
 from .imports import admin_support
 from .imports.jobs import BACKGROUND_THRESHOLD_ROWS
 from .models import Community, House, ImportJob, MeterChange, MeterReading
-
-EMPTY = "-"
-# Below this many rows an exact COUNT(*) is cheap; PostgreSQL's estimate is also least accurate there.
-EXACT_COUNT_BELOW = 100_000
-
-
-def _kwh(value) -> str:
-    # invoicing.formatting.kwh, repeated: communities must not import invoicing (one direction).
-    return EMPTY if value is None else f"{value:.3f} kWh"
-
-
-def changelist_link(url_name: str, label: str, **filters) -> str:
-    """A link to an admin change list, filtered the way its own list filters would filter it."""
-    return format_html('<a href="{}?{}">{}</a>', reverse(url_name), urlencode(filters), label)
-
-
-class EstimatedCountPaginator(Paginator):
-    """Counts an unfiltered table from PostgreSQL's statistics instead of ``COUNT(*)``.
-
-    Readings grow by ~35,000 rows per house and year; counting them all on every page view is a
-    sequential scan. A filtered list (one house, one month) is counted exactly.
-    """
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [queryset.model._meta.db_table])
-                row = cursor.fetchone()
-            if row and row[0] >= EXACT_COUNT_BELOW:
-                return int(row[0])
-        return super().count
 
 
 @admin.register(Community)
@@ -145,11 +109,11 @@ class MeterReadingAdmin(ImportExportMixin, admin.ModelAdmin):
 
     @admin.display(description="exported", ordering="exported_wh")
     def exported(self, reading):
-        return _kwh(reading.exported_kwh if reading.exported_wh is not None else None)
+        return kwh(reading.exported_kwh if reading.exported_wh is not None else None)
 
     @admin.display(description="imported", ordering="imported_wh")
     def imported(self, reading):
-        return _kwh(reading.imported_kwh if reading.imported_wh is not None else None)
+        return kwh(reading.imported_kwh if reading.imported_wh is not None else None)
 
     # --- import / export (communities.imports.admin_support explains the pieces) ---
     import_form_class = admin_support.CommunityImportForm

@@ -8,8 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
-from . import local_time
-from .energy import wh_to_kwh
+from core import local_time
+from core.energy import wh_to_kwh
 
 
 def validate_time_zone(value: str) -> None:

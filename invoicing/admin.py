@@ -18,11 +18,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from communities.admin import changelist_link
-from communities.local_time import month_bounds, parse_period_id
+from core.admin import ReadOnlyAdminMixin, change_link, changelist_link, local_span
+from core.formatting import EMPTY, ct_per_kwh, eur, kwh
+from core.local_time import month_bounds, parse_period_id
 
 from . import selectors, services, settlement, statements
-from .formatting import EMPTY, ct_per_kwh, eur, kwh
 from .models import (
     CancellationNote,
     Invoice,
@@ -51,20 +51,6 @@ STATEMENT_WRITERS = {
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 PRICE_FIELDS = ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", "p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]
-
-
-def change_link(obj, label=None) -> str:
-    if obj is None:
-        return EMPTY
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, label or obj)
-
-
-def local_span(start, end, zone) -> str:
-    """``[start, end)`` as the community reads it: local midnights, in its own zone."""
-    if start is None or end is None:
-        return EMPTY
-    return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 class TariffForm(forms.ModelForm):
@@ -606,7 +592,7 @@ class EnergyAndMoneyColumns:
         return eur(obj.import_cost_ct)
 
 
-class InvoiceLineInline(EnergyAndMoneyColumns, admin.TabularInline):
+class InvoiceLineInline(ReadOnlyAdminMixin, EnergyAndMoneyColumns, admin.TabularInline):
     model = InvoiceLine
     fields = [
         "segment_start",
@@ -629,15 +615,6 @@ class InvoiceLineInline(EnergyAndMoneyColumns, admin.TabularInline):
     # Lines belong to their invoice: whoever may see the invoice sees its lines, nobody edits them.
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="tariff")
     def tariff_link(self, line):
@@ -865,7 +842,7 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
 
 
 @admin.register(InvoiceNumberCounter)
-class InvoiceNumberCounterAdmin(admin.ModelAdmin):
+class InvoiceNumberCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the last number given per series, for answering 'which number comes next?'.
 
     Only ``services.invoice_numbers_allocate`` moves a counter; editing one by hand would
@@ -877,18 +854,9 @@ class InvoiceNumberCounterAdmin(admin.ModelAdmin):
     list_select_related = ["community"]
     ordering = ["community__name", "series", "-year"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CancellationNote)
-class CancellationNoteAdmin(StoredPdfViews, admin.ModelAdmin):
+class CancellationNoteAdmin(ReadOnlyAdminMixin, StoredPdfViews, admin.ModelAdmin):
     """Read-only: a cancellation is created by cancelling an invoice, and never changes afterwards."""
 
     list_display = ["number", "cancelled_invoice", "corrected_by", "net_amount", "issued_at", "pdf_state"]
@@ -912,15 +880,6 @@ class CancellationNoteAdmin(StoredPdfViews, admin.ModelAdmin):
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)
         return actions
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
@@ -947,7 +906,7 @@ class CancellationNoteAdmin(StoredPdfViews, admin.ModelAdmin):
 
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(admin.ModelAdmin):
+class LifecycleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail, searchable across periods; each period and invoice page shows its own."""
 
     list_display = ["at", "period", "invoice", "what", "actor_name"]
@@ -956,12 +915,3 @@ class LifecycleEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["period__community", "invoice__house", "invoice__period"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

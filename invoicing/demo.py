@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from communities import local_time
 from communities.models import Community, House, MeterReading
+from core import local_time
 
 from . import services
 from .models import SettlementPeriod, Tariff

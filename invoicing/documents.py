@@ -32,8 +32,9 @@ from urllib.request import url2pathname
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from core.formatting import ct_per_kwh, eur, kwh
+
 from . import charts
-from .formatting import ct_per_kwh, eur, kwh
 
 # The only files a PDF may load: this app's static directory (not settings.STATIC_ROOT, which
 # collectstatic fills with every app's files).

@@ -3,7 +3,7 @@
 Houses trade only with the community (LEG-Simulator, section 12.3): a house is paid ``p_pv`` for
 every kWh it exports and charged ``p_con`` for every kWh it imports. Amounts are kept exactly as
 computed, in (fractional) cents; only the amount a member actually pays or receives is rounded,
-by ``round_ct`` and nowhere else.
+by ``core.money.round_ct`` and nowhere else.
 """
 
 import datetime as dt
@@ -12,14 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-ZERO = Decimal("0")
-WHOLE_CENT = Decimal("1")
-CENTS_PER_EURO = 100
-
-
-def _require_decimal(name: str, value) -> None:
-    if not isinstance(value, Decimal):
-        raise TypeError(f"{name} must be a Decimal, not {type(value).__name__}; money never goes through float.")
+from core.money import ZERO, require_decimal
 
 
 @dataclass(frozen=True)
@@ -33,7 +26,7 @@ class Prices:
 
     def __post_init__(self):
         for name in ("p_pv", "p_con", "p_grid_del", "p_grid_con"):
-            _require_decimal(name, getattr(self, name))
+            require_decimal(name, getattr(self, name))
 
 
 @dataclass(frozen=True)
@@ -64,8 +57,8 @@ NO_AMOUNTS = Amounts(ZERO, ZERO, ZERO, ZERO)
 
 def price_energy(*, exported_kwh: Decimal, imported_kwh: Decimal, prices: Prices) -> Amounts:
     """Price a house's energy at one tariff: exported x p_pv, imported x p_con."""
-    _require_decimal("exported_kwh", exported_kwh)
-    _require_decimal("imported_kwh", imported_kwh)
+    require_decimal("exported_kwh", exported_kwh)
+    require_decimal("imported_kwh", imported_kwh)
     return Amounts(
         exported_kwh=exported_kwh,
         imported_kwh=imported_kwh,
@@ -76,21 +69,6 @@ def price_energy(*, exported_kwh: Decimal, imported_kwh: Decimal, prices: Prices
 
 def total(amounts: Iterable[Amounts]) -> Amounts:
     return sum(amounts, NO_AMOUNTS)
-
-
-def round_ct(amount_ct: Decimal) -> Decimal:
-    """The one rounding rule: exact cents to whole cents, half away from zero (ROUND_HALF_UP).
-
-    Python's default is half-even (banker's rounding), which members would see as a cent lost
-    on every other x.5; commercial rounding is what an invoice reader expects.
-    """
-    _require_decimal("amount_ct", amount_ct)
-    return amount_ct.quantize(WHOLE_CENT, rounding=ROUND_HALF_UP)
-
-
-def payable_eur(amount_ct: Decimal) -> Decimal:
-    """The amount in euros as paid or received: rounded cents, two decimals."""
-    return (round_ct(amount_ct) / CENTS_PER_EURO).quantize(Decimal("0.01"))
 
 
 PRICE_PLACES = Decimal("0.0001")

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from communities.energy import wh_to_kwh
-from communities.local_time import interval_count, local_midnight, month_first_days
 from communities.models import Community, House, MeterReading
+from core.energy import wh_to_kwh
+from core.local_time import interval_count, local_midnight, month_first_days
 
 from .models import CancellationNote, Invoice, InvoiceLine, PdfState, SettlementPeriod, Tariff
 from .pricing import TariffSegment

@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from django.utils.safestring import mark_safe
 
-from communities.energy import wh_to_kwh
-from communities.local_time import month_first_days
+from core.energy import wh_to_kwh
+from core.formatting import ct_per_kwh, eur, kwh
+from core.local_time import month_first_days
 
 from . import interval_pricing, pricing, selectors, settlement, statement_charts
 from .documents import long_date
 from .exports import plain_decimal, utc_timestamp
-from .formatting import ct_per_kwh, eur, kwh
 from .models import SettlementPeriod
 
 LAST_SECOND = dt.timedelta(seconds=1)

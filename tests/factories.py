@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import factory
 
-from communities.energy import kwh_to_wh
 from communities.models import Community, House, MeterReading
+from core.energy import kwh_to_wh
 from invoicing.models import SettlementPeriod, Tariff
 
 

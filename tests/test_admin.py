@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from communities.models import Community, House, MeterReading
 from invoicing import services
-from invoicing.formatting import ct_per_kwh, eur, kwh
 from invoicing.models import Invoice, InvoiceLine, InvoiceNumberCounter, SettlementPeriod, Tariff
 from tests.factories import (
     CommunityFactory,
@@ -93,37 +92,6 @@ def post_action(client, action, periods, *, confirm):
     else:
         data["index"] = "0"  # the change list's action bar sends its index
     return client.post(changelist(SettlementPeriod), data)
-
-
-# Display helpers
-
-
-@pytest.mark.parametrize(
-    ("amount_ct", "shown"),
-    [
-        (Decimal("6002.5"), "60.03 EUR"),
-        (Decimal("-6002.5"), "-60.03 EUR"),
-        (Decimal("-0.4"), "0.00 EUR"),
-        (Decimal("0"), "0.00 EUR"),
-        (12345678, "123456.78 EUR"),
-        (None, "-"),
-    ],
-)
-def test_eur_shows_the_payable_amount_with_two_decimals(amount_ct, shown):
-    assert eur(amount_ct) == shown
-
-
-def test_kwh_and_prices_show_their_fixed_decimals():
-    assert kwh(Decimal("450.5")) == "450.500 kWh"
-    assert kwh(Decimal("0.0005")) == "0.001 kWh"
-    assert ct_per_kwh(Decimal("20")) == "20.0000 ct/kWh"
-
-
-def test_display_helpers_refuse_float():
-    with pytest.raises(TypeError):
-        eur(60.03)
-    with pytest.raises(TypeError):
-        kwh(450.5)
 
 
 # Every page opens

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from communities.local_time import month_bounds
 from communities.models import Community, House, MeterReading
+from core.local_time import month_bounds
 from invoicing import demo
 from invoicing.models import Invoice, SettlementPeriod, Tariff
 

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from communities.energy import kwh_to_wh
 from communities.models import Community, FrozenRange, House, MeterChange, RegisterState
+from core.energy import kwh_to_wh
 
 from . import registers
 from .errors import ErrorCollector, RowError

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from communities.local_time import local_midnight
+from core.local_time import local_midnight
 from invoicing import selectors, services
 from tests.factories import CommunityFactory, HouseFactory, TariffFactory, add_readings
 

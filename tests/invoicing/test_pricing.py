@@ -9,9 +9,7 @@ from hypothesis import strategies as st
 from invoicing.pricing import (
     NoTariffError,
     Prices,
-    payable_eur,
     price_energy,
-    round_ct,
     tariff_segments,
     total,
 )
@@ -19,7 +17,6 @@ from invoicing.pricing import (
 DEFAULT_PRICES = Prices(p_pv=Decimal("20"), p_con=Decimal("25"), p_grid_del=Decimal("6"), p_grid_con=Decimal("30"))
 energies = st.decimals(min_value=0, max_value=100_000, places=3, allow_nan=False, allow_infinity=False)
 prices = st.decimals(min_value=0, max_value=1_000, places=4, allow_nan=False, allow_infinity=False)
-amounts_ct = st.decimals(min_value=-(10**9), max_value=10**9, places=7, allow_nan=False, allow_infinity=False)
 
 
 def test_spec_example_to_the_digit():
@@ -60,30 +57,6 @@ def test_pricing_parts_separately_equals_pricing_the_sum(parts):
     )
 
     assert separately == together
-
-
-@pytest.mark.parametrize(
-    ("amount", "rounded"),
-    [("2.5", "3"), ("3.5", "4"), ("-2.5", "-3"), ("2.4999999", "2"), ("6002.5", "6003"), ("0.5", "1")],
-)
-def test_round_ct_rounds_half_away_from_zero(amount, rounded):
-    assert round_ct(Decimal(amount)) == Decimal(rounded)
-
-
-@given(amount=amounts_ct)
-def test_round_ct_is_within_half_a_cent_and_half_up(amount):
-    rounded = round_ct(amount)
-
-    assert rounded == rounded.to_integral_value()
-    assert abs(rounded - amount) <= Decimal("0.5")
-    if abs(amount - amount.to_integral_value(rounding="ROUND_DOWN")) == Decimal("0.5"):
-        assert abs(rounded) > abs(amount)
-
-
-def test_payable_eur_has_two_decimals():
-    assert payable_eur(Decimal("6002.5")) == Decimal("60.03")
-    assert str(payable_eur(Decimal("-3007.5"))) == "-30.08"
-    assert str(payable_eur(Decimal("9010"))) == "90.10"
 
 
 def _tariff(valid_from):

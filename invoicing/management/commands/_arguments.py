@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from communities.local_time import parse_period_id
 from communities.models import Community
+from core.local_time import parse_period_id
 
 from ...models import SettlementPeriod
 

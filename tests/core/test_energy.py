@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communities.energy import kwh_to_wh, wh_to_kwh
+from core.energy import kwh_to_wh, wh_to_kwh
 
 
 def test_wh_to_kwh_is_exact():

@@ -1,12 +1,12 @@
 """How the back-office shows money and energy. Pure: Decimal in, str out, no ORM, no float.
 
 Amounts are stored in exact (fractional) cents; staff see what a member pays or receives, so
-``eur`` goes through ``pricing.payable_eur`` and its one rounding rule rather than rounding here.
+``eur`` goes through ``money.payable_eur`` and its one rounding rule rather than rounding here.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from .pricing import payable_eur
+from .money import payable_eur
 
 EMPTY = "-"
 WATT_HOUR = Decimal("0.001")

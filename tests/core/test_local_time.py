@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from communities.local_time import interval_count, month_bounds, parse_period_id, period_id_of
+from core.local_time import interval_count, month_bounds, parse_period_id, period_id_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
