@@ -22,7 +22,8 @@ from core.admin import ReadOnlyAdminMixin, change_link, changelist_link, local_s
 from core.formatting import EMPTY, ct_per_kwh, eur, kwh
 from core.local_time import month_bounds, parse_period_id
 
-from . import selectors, services, settlement, statements
+from . import selectors, services, settlement
+from .documents.statement import display_context
 from .models import (
     CancellationNote,
     Invoice,
@@ -35,6 +36,7 @@ from .models import (
     Tariff,
 )
 from .pricing import NoTariffError
+from .statement import statement_for, statement_to_csv, statement_to_json
 
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
 CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
@@ -44,8 +46,8 @@ EVENTS_TEMPLATE = "admin/invoicing/events.html"
 COMPLETENESS_TEMPLATE = "admin/invoicing/settlementperiod/completeness.html"
 STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
 STATEMENT_WRITERS = {
-    "csv": ("text/csv; charset=utf-8", statements.statement_to_csv),
-    "json": ("application/json", statements.statement_to_json),
+    "csv": ("text/csv; charset=utf-8", statement_to_csv),
+    "json": ("application/json", statement_to_json),
 }
 # The period actions run from the change list and, as buttons, from a period's own page.
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -224,20 +226,15 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
 
         A closed period shows its frozen statement (read back, not recomputed over its readings).
         """
-        document = StatementDocument.objects.filter(period=period).first()
         try:
-            statement = (
-                statements.community_statement(period=period)
-                if document is None
-                else statements.statement_from_json(document.content_json)
-            )
+            statement = statement_for(period=period)
         except NoTariffError as error:
             return str(error)
         return render_to_string(
             STATEMENT_TEMPLATE,
             {
-                **statements.display_context(statement),
-                "frozen": document is not None,
+                **display_context(statement),
+                "frozen": statement.is_frozen,
                 "csv_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "csv"]),
                 "json_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "json"]),
             },
@@ -276,12 +273,12 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
     def retry_statement_pdf(self, request, queryset):
         for document in StatementDocument.objects.filter(period__in=queryset).select_related("period"):
             try:
-                self.message_user(request, services.statement_pdf_retry(document=document, acting_user=request.user))
+                self.message_user(request, services.document_pdf_retry(document=document, acting_user=request.user))
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     def statement_view(self, request, object_id, output_format):
-        """The live statement as CSV or JSON, or the frozen statement's PDF."""
+        """The statement (``statement_for``: frozen once closed) as CSV or JSON, or the frozen statement's PDF."""
         period = self.get_object(request, object_id)
         if period is None or output_format not in (*STATEMENT_WRITERS, "pdf"):
             raise Http404("No such period or format.")
@@ -290,7 +287,7 @@ class SettlementPeriodAdmin(admin.ModelAdmin):
         if output_format == "pdf":
             return pdf_response(get_object_or_404(StatementDocument, period=period))
         try:
-            statement = statements.community_statement(period=period)
+            statement = statement_for(period=period)
         except NoTariffError as error:
             raise Http404(str(error)) from None
         content_type, write = STATEMENT_WRITERS[output_format]

@@ -53,6 +53,14 @@ def transition_check(*, obj, to_status: str) -> str:
     return what
 
 
+def user_display_name(user) -> str:
+    """'Full Name (username)', or the username alone: how a person is named in a period's record."""
+    if user is None:
+        return SYSTEM_ACTOR
+    full_name = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
 def actor_label(actor, actor_name: str = "") -> str:
     if actor_name:
         return actor_name

@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 
 from communities.models import Community, House, MeterReading
 from core.local_time import month_bounds
-from invoicing import demo
+from demo import sonnenfeld
 from invoicing.models import Invoice, SettlementPeriod, Tariff
 
 BERLIN_OCTOBER_2026_QUARTER_HOURS = 2980  # 31 days x 96 + the 4 quarter hours of the repeated hour
@@ -35,15 +35,15 @@ def table_counts() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def readings():
-    return demo.demo_readings()
+    return sonnenfeld.demo_readings()
 
 
 def test_generator_gives_the_same_numbers_every_time(readings):
-    assert demo.demo_readings() == readings
+    assert sonnenfeld.demo_readings() == readings
 
 
 def test_a_full_month_house_has_every_quarter_hour_of_berlin_october(readings):
-    start, end = month_bounds("2026-10", demo.DEMO_ZONE)
+    start, end = month_bounds("2026-10", sonnenfeld.DEMO_ZONE)
     starts = [interval_start for interval_start, _, _ in readings["house_1"]]
 
     assert len(starts) == BERLIN_OCTOBER_2026_QUARTER_HOURS
@@ -55,7 +55,7 @@ def test_a_house_never_exports_and_imports_in_the_same_quarter_hour(readings):
 
 
 def test_the_house_without_pv_never_exports(readings):
-    without_pv = [house.house_id for house in demo.HOUSES if house.pv_kwp == 0]
+    without_pv = [house.house_id for house in sonnenfeld.HOUSES if house.pv_kwp == 0]
 
     assert without_pv
     for house_id in without_pv:
@@ -65,9 +65,9 @@ def test_the_house_without_pv_never_exports(readings):
 
 def test_pv_houses_export_around_noon_and_import_at_night(readings):
     def local_hour(instant):
-        return instant.astimezone(demo.DEMO_ZONE).hour
+        return instant.astimezone(sonnenfeld.DEMO_ZONE).hour
 
-    for house in demo.HOUSES:
+    for house in sonnenfeld.HOUSES:
         if house.pv_kwp == 0:
             continue
         rows = readings[house.house_id]
@@ -81,10 +81,10 @@ def test_pv_houses_export_around_noon_and_import_at_night(readings):
 
 
 def test_the_mid_month_house_has_readings_from_its_first_day_only(readings):
-    late = next(house for house in demo.HOUSES if house.active_from > dt.date(2026, 10, 1))
-    first_local_day = min(start for start, _, _ in readings[late.house_id]).astimezone(demo.DEMO_ZONE)
+    late = next(house for house in sonnenfeld.HOUSES if house.active_from > dt.date(2026, 10, 1))
+    first_local_day = min(start for start, _, _ in readings[late.house_id]).astimezone(sonnenfeld.DEMO_ZONE)
 
-    assert first_local_day == dt.datetime.combine(late.active_from, dt.time.min, tzinfo=demo.DEMO_ZONE)
+    assert first_local_day == dt.datetime.combine(late.active_from, dt.time.min, tzinfo=sonnenfeld.DEMO_ZONE)
     assert 0 < len(readings[late.house_id]) < BERLIN_OCTOBER_2026_QUARTER_HOURS
 
 
@@ -132,7 +132,7 @@ def test_load_demo_stores_what_the_generator_gives():
     load_demo()
 
     totals = MeterReading.objects.filter(house__house_id="house_1").aggregate(Sum("exported_wh"), Sum("imported_wh"))
-    rows = demo.demo_readings()["house_1"]
+    rows = sonnenfeld.demo_readings()["house_1"]
     assert totals == {
         "exported_wh__sum": sum(exported for _, exported, _ in rows),
         "imported_wh__sum": sum(imported for _, _, imported in rows),

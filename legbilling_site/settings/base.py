@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_q",
     "communities",
     "invoicing",
+    "demo",
 ]
 
 MIDDLEWARE = [

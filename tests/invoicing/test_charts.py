@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing.charts import daily_energy_svg, nice_maximum
+from invoicing.documents.charts import daily_energy_svg, nice_maximum
 
 SVG = "{http://www.w3.org/2000/svg}"
 

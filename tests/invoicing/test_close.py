@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from communities.models import FrozenMeterDataError, FrozenRange, MeterReading
 from invoicing import selectors, services, tasks
 from invoicing.models import Invoice, LifecycleEvent, PdfState, SettlementPeriod
+from invoicing.services import closing
 from tests.factories import (
     CommunityFactory,
     HouseFactory,
@@ -190,7 +191,7 @@ def test_failure_before_anything_is_issued_reopens_the_period(
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_generate", broken)
+    monkeypatch.setattr(closing, "drafts_refresh", broken)
     with pytest.raises(RuntimeError):
         tasks.period_close_task(period.pk)
 
@@ -208,15 +209,15 @@ def test_failure_after_some_invoices_keeps_closing_and_resume_completes(
     with django_capture_on_commit_callbacks(execute=False):
         services.period_close_start(period=period)
         services.period_close_step(period=period, batch_size=1)
-    original = services._generate
-    monkeypatch.setattr(services, "_generate", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+    original = closing.drafts_refresh
+    monkeypatch.setattr(closing, "drafts_refresh", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError):
         tasks.period_close_task(period.pk)
     period.refresh_from_db()
     assert period.status == SettlementPeriod.Status.CLOSING
     assert "disk full" in selectors.period_events(period=period).last().details["error"]
 
-    monkeypatch.setattr(services, "_generate", original)
+    monkeypatch.setattr(closing, "drafts_refresh", original)
     with django_capture_on_commit_callbacks(execute=True):
         services.period_close_resume(period=period)
 

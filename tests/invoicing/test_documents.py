@@ -11,7 +11,6 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from invoicing.documents import (
-    ASSETS_ROOT,
     AssetRefused,
     DailyEnergy,
     DocumentLine,
@@ -24,6 +23,7 @@ from invoicing.documents import (
     render_pdfs,
     static_asset_fetcher,
 )
+from invoicing.documents.engine import ASSETS_ROOT
 
 OCTOBER_1 = dt.date(2026, 10, 1)
 OCTOBER_31 = dt.date(2026, 10, 31)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing import interval_pricing
+from invoicing import selectors
 from invoicing.pricing import Prices
 from invoicing.settlement import HousePrices
 from tests.factories import CommunityFactory, HouseFactory, add_readings
@@ -25,7 +25,7 @@ def houses():
 
 
 def test_interval_energy_sums_all_houses_per_interval(houses):
-    intervals = interval_pricing.interval_energy(houses=houses, start=JANUARY, end=JANUARY + QUARTER_HOUR * 4)
+    intervals = selectors.interval_energy(houses=houses, start=JANUARY, end=JANUARY + QUARTER_HOUR * 4)
 
     assert [(i.interval_start, i.exported_wh, i.imported_wh) for i in intervals] == [
         (JANUARY, 100_000, 20_000),
@@ -40,7 +40,7 @@ def test_houses_are_valued_at_their_intervals_prices(houses):
         JANUARY + QUARTER_HOUR: HousePrices(p_pv=Decimal("20"), p_con=Decimal("28.88888889")),
     }
 
-    values = interval_pricing.house_values_at_interval_prices(houses=houses, prices_by_interval=prices)
+    values = selectors.house_values_at_interval_prices(houses=houses, prices_by_interval=prices)
 
     assert values[seller.pk].export_revenue_ct == Decimal("1080")
     # 1.5 kWh x 28.88888889 = 43.333333335 ct, kept to the invoice's 7 places, half up.
@@ -53,21 +53,21 @@ def test_houses_are_valued_at_their_intervals_prices(houses):
 def test_only_the_given_intervals_are_valued(houses):
     seller, _ = houses
 
-    values = interval_pricing.house_values_at_interval_prices(
+    values = selectors.house_values_at_interval_prices(
         houses=[seller], prices_by_interval={JANUARY: HousePrices(p_pv=Decimal("1"), p_con=Decimal("1"))}
     )
 
-    assert values == {seller.pk: interval_pricing.HouseValue(100_000, 0, Decimal("100"), Decimal("0"))}
+    assert values == {seller.pk: selectors.HouseValue(100_000, 0, Decimal("100"), Decimal("0"))}
 
 
 def test_break_even_prices_of_the_fsd_example(houses):
-    (first,) = interval_pricing.interval_energy(houses=houses, start=JANUARY, end=JANUARY + QUARTER_HOUR)
+    (first,) = selectors.interval_energy(houses=houses, start=JANUARY, end=JANUARY + QUARTER_HOUR)
 
-    assert interval_pricing.break_even_prices(first, DEFAULT) == HousePrices(p_pv=Decimal("10.8"), p_con=Decimal("30"))
+    assert selectors.break_even_prices(first, DEFAULT) == HousePrices(p_pv=Decimal("10.8"), p_con=Decimal("30"))
 
 
 def test_prices_finer_than_the_precision_are_refused(houses):
     with pytest.raises(ValueError, match="1e-8"):
-        interval_pricing.house_values_at_interval_prices(
+        selectors.house_values_at_interval_prices(
             houses=houses, prices_by_interval={JANUARY: HousePrices(p_pv=Decimal("0.000000001"), p_con=Decimal("1"))}
         )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from invoicing import lifecycle, selectors, services
+from invoicing import lifecycle, queue, selectors, services
 from invoicing.models import (
     CancellationNote,
     Invoice,
@@ -185,7 +185,7 @@ def test_cancellation_note_never_changes(issued):
 
 
 def test_a_rolled_back_cancellation_uses_no_number(issued, monkeypatch):
-    monkeypatch.setattr(services.queue, "pdfs_enqueue", lambda **kwargs: (_ for _ in ()).throw(RuntimeError("crash")))
+    monkeypatch.setattr(queue, "pdfs_enqueue", lambda **kwargs: (_ for _ in ()).throw(RuntimeError("crash")))
 
     with pytest.raises(RuntimeError):
         services.invoice_cancel(invoice=issued, reason="Wrong")

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from invoicing import services, statements
+from invoicing import services
 from invoicing.models import IssuedDocumentError, PdfState, StatementDocument, Tariff
+from invoicing.statement import statement_compute, statement_from_json, statement_to_json
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -130,9 +131,9 @@ def test_frozen_statement_never_changes(period, close):
 
 
 def test_frozen_statement_reads_back_as_the_live_one(period):
-    live = statements.community_statement(period=period)
+    live = statement_compute(period=period)
 
-    frozen = statements.statement_from_json(statements.statement_to_json(live))
+    frozen = statement_from_json(statement_to_json(live))
 
     assert frozen.total == live.total and frozen.days == live.days
 

@@ -2,9 +2,9 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
+from invoicing.documents.statement_charts import energy_per_day_svg, result_per_day_svg
 from invoicing.pricing import Prices
 from invoicing.settlement import interval_flows, settle
-from invoicing.statement_charts import energy_per_day_svg, result_per_day_svg
 
 DEFAULT = Prices(p_pv=Decimal("20"), p_con=Decimal("25"), p_grid_del=Decimal("6"), p_grid_con=Decimal("30"))
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,8 +9,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from invoicing import services, statements
+from invoicing import services
 from invoicing.models import Invoice, Tariff
+from invoicing.statement import statement_for
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_leg_simulator_12_3_8_statement():
     add_readings(seller, JANUARY, [("10", "0")])
     add_readings(buyer, JANUARY, [("0", "11")])
 
-    statement = statements.community_statement(period=period)
+    statement = statement_for(period=period)
 
     assert statement.total.flows.grid_consumption_kwh == Decimal("1")
     assert statement.total.community_result_ct == Decimal("45")
@@ -44,7 +45,7 @@ def test_statement_nets_per_interval():
     period, (house,) = community_with_houses(1)
     add_readings(house, JANUARY, [("2", "0"), ("0", "2")])
 
-    statement = statements.community_statement(period=period)
+    statement = statement_for(period=period)
 
     assert statement.total.community_result_ct == Decimal("-38")
     assert (statement.total.flows.grid_delivery_kwh, statement.total.flows.grid_consumption_kwh) == (2, 2)
@@ -55,7 +56,7 @@ def test_statement_days_are_local_days():
     period = services.period_get_or_create(community=period.community, period_id="2026-01")
     add_readings(house, dt.datetime(2026, 1, 1, 22, 45, tzinfo=dt.UTC), [("1", "0"), ("2", "0")])
 
-    statement = statements.community_statement(period=period)
+    statement = statement_for(period=period)
 
     assert [(day, value.flows.exported_kwh) for day, value in statement.days] == [
         (dt.date(2026, 1, 1), Decimal("1")),
@@ -67,7 +68,7 @@ def test_break_even_p_con_is_undefined_without_imports():
     period, (house,) = community_with_houses(1)
     add_readings(house, JANUARY, [("3", "0")])
 
-    assert statements.community_statement(period=period).break_even_p_con is None
+    assert statement_for(period=period).break_even_p_con is None
 
 
 def test_statement_uses_the_tariff_in_force_per_interval():
@@ -75,7 +76,7 @@ def test_statement_uses_the_tariff_in_force_per_interval():
     TariffFactory(community=period.community, valid_from=JANUARY + QUARTER_HOUR, p_pv_ct_per_kwh=Decimal("10"))
     add_readings(house, JANUARY, [("1", "0"), ("1", "0")])
 
-    assert statements.community_statement(period=period).total.houses_revenue_ct == Decimal("30")
+    assert statement_for(period=period).total.houses_revenue_ct == Decimal("30")
 
 
 def test_statement_query_count_is_constant(django_assert_max_num_queries):
@@ -84,7 +85,7 @@ def test_statement_query_count_is_constant(django_assert_max_num_queries):
         add_readings(house, JANUARY, [("1", "0.5"), ("0", "2")] * 10)
 
     with django_assert_max_num_queries(4):
-        statements.community_statement(period=period)
+        statement_for(period=period)
 
 
 energy = st.decimals(min_value=0, max_value=20, places=3, allow_nan=False, allow_infinity=False)
@@ -98,7 +99,7 @@ def test_statement_totals_equal_the_sums_of_the_issued_invoices(readings):
         add_readings(house, JANUARY, [(str(e), str(i)) for e, i in energies])
     services.invoices_issue(period=period)
 
-    statement = statements.community_statement(period=period)
+    statement = statement_for(period=period)
     invoices = list(Invoice.objects.filter(period=period))
 
     assert statement.total.houses_revenue_ct == sum(invoice.export_revenue_ct for invoice in invoices)
@@ -162,7 +163,7 @@ def test_break_even_tariff_fsd_example_invoices():
     assert buyer_invoice.import_cost_ct == Decimal("600")
     assert seller_invoice.lines.get().p_pv_ct_per_kwh == Decimal("10.8")
     assert buyer_invoice.lines.get().p_con_ct_per_kwh == Decimal("30")
-    assert statements.community_statement(period=period).total.community_result_ct == 0
+    assert statement_for(period=period).total.community_result_ct == 0
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -172,7 +173,7 @@ def test_break_even_invoices_leave_the_community_at_zero(readings):
 
     services.invoices_issue(period=period)
 
-    statement = statements.community_statement(period=period)
+    statement = statement_for(period=period)
     invoices = list(Invoice.objects.filter(period=period))
     stored_precision = Decimal("0.5e-7") * len(invoices)  # each invoice rounds its amounts once
     assert abs(statement.total.community_result_ct) < Decimal("1")

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import statements
 from ...pricing import NoTariffError
+from ...statement import statement_for, statement_to_csv, statement_to_json
 from ._arguments import community_by_slug, existing_period
 
-WRITERS = {"csv": statements.statement_to_csv, "json": statements.statement_to_json}
+WRITERS = {"csv": statement_to_csv, "json": statement_to_json}
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, community, period, output_format, **options):
         settlement_period = existing_period(community_by_slug(community), period)
         try:
-            statement = statements.community_statement(period=settlement_period)
+            statement = statement_for(period=settlement_period)
         except NoTariffError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(WRITERS[output_format](statement), ending="")

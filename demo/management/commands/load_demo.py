@@ -1,17 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from ... import demo
+from demo import sonnenfeld
 
 
 class Command(BaseCommand):
     help = (
-        f"Load the demo community {demo.DEMO_SLUG!r}: 8 houses, the default tariff, {demo.DEMO_PERIOD_ID} readings "
+        f"Load the demo community {sonnenfeld.DEMO_SLUG!r}: 8 houses, the default tariff, {sonnenfeld.DEMO_PERIOD_ID} readings "
         "in quarter hours and draft invoices. Safe to run again: only what is missing is created."
     )
 
     def handle(self, *args, **options):
-        report = demo.demo_load()
-        target = f"{demo.DEMO_SLUG} {demo.DEMO_PERIOD_ID}"
+        report = sonnenfeld.demo_load()
+        target = f"{sonnenfeld.DEMO_SLUG} {sonnenfeld.DEMO_PERIOD_ID}"
         if report.skipped_because:
             self.stderr.write(self.style.WARNING(f"Demo drafts not generated: {report.skipped_because}."))
         if not report.changed_anything:
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if report.readings_created:
             parts.append(f"{report.readings_created:,} readings")
         if report.period_created:
-            parts.append(f"period {demo.DEMO_PERIOD_ID}")
+            parts.append(f"period {sonnenfeld.DEMO_PERIOD_ID}")
         if report.generation is not None:
             parts.append(f"drafts {report.generation}")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({target}): " + "; ".join(parts) + "."))

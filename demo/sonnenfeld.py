@@ -21,9 +21,8 @@ from django.db import transaction
 
 from communities.models import Community, House, MeterReading
 from core import local_time
-
-from . import services
-from .models import SettlementPeriod, Tariff
+from invoicing import services
+from invoicing.models import SettlementPeriod, Tariff
 
 DEMO_SLUG = "sonnenfeld"
 DEMO_PERIOD_ID = "2026-10"

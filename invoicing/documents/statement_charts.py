@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from ..settlement import Settlement
 from .charts import nice_maximum, svg_number
-from .settlement import Settlement
 
 WIDTH = Decimal("760")
 HEIGHT = Decimal("220")

@@ -1,4 +1,4 @@
-"""Prices that change every interval (break-even tariffs) applied to the houses' readings.
+"""The houses' readings valued at prices that change every interval (break-even tariffs).
 
 The community's energy per interval is summed by the database; the break-even house prices of
 each interval follow from it in Python (a few thousand intervals a month, never a loop over
@@ -15,24 +15,22 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Sum
 
 from communities.models import MeterReading
 from core.energy import wh_to_kwh
 
-from . import selectors, settlement
-from .pricing import Prices, TariffSegment
+from .. import settlement
+from ..pricing import Prices, TariffSegment
+from .periods import houses_billable_in
+from .readings import IntervalEnergy, interval_energy
 
 PRICE_UNITS_PER_CT = 10**8  # one unit is 1e-8 ct/kWh, the break-even price precision
+
+
 AMOUNT_SCALE = -11  # Wh x (1e-8 ct/kWh) = 1e-11 ct
+
+
 INVOICE_AMOUNT_PLACES = Decimal("1e-7")  # the decimal places of Invoice's *_ct fields
-
-
-@dataclass(frozen=True)
-class IntervalEnergy:
-    interval_start: dt.datetime
-    exported_wh: int
-    imported_wh: int
 
 
 @dataclass(frozen=True)
@@ -43,18 +41,6 @@ class HouseValue:
     imported_wh: int
     export_revenue_ct: Decimal
     import_cost_ct: Decimal
-
-
-def interval_energy(*, houses, start: dt.datetime, end: dt.datetime) -> list[IntervalEnergy]:
-    """The houses' summed energy per interval of ``[start, end)``, in one grouped query."""
-    rows = (
-        MeterReading.objects.filter(house__in=houses, interval_start__gte=start, interval_start__lt=end)
-        .order_by("interval_start")
-        .values("interval_start")
-        .annotate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
-        .values_list("interval_start", "exported", "imported")
-    )
-    return [IntervalEnergy(*row) for row in rows]
 
 
 def break_even_prices(interval: IntervalEnergy, prices: Prices) -> settlement.HousePrices:
@@ -123,7 +109,7 @@ def break_even_values_by_segment(*, period, segments: list[TariffSegment], house
     break_even = [(index, segment) for index, segment in enumerate(segments) if segment.tariff.is_break_even]
     if not break_even:
         return {}
-    community_houses = selectors.houses_billable_in(period=period)
+    community_houses = houses_billable_in(period=period)
     intervals = interval_energy(houses=community_houses, start=break_even[0][1].start, end=break_even[-1][1].end)
     values = {}
     for index, segment in break_even:

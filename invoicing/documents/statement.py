@@ -1,0 +1,63 @@
+"""How the community statement is shown: the admin's statement panel and the statement PDF share this."""
+
+import datetime as dt
+
+from django.utils.safestring import mark_safe
+
+from core.formatting import ct_per_kwh, eur, kwh
+from core.local_time import month_first_days
+
+from ..statement import Statement
+from . import statement_charts
+from .invoice import long_date
+
+
+def display_rows(statement: Statement) -> list[dict]:
+    """Each day and the total as pages show them: kWh to three places, money in EUR."""
+    labelled = [(day.isoformat(), value) for day, value in statement.days] + [("Total", statement.total)]
+    return [
+        {
+            "label": label,
+            "energy": [
+                kwh(figure)
+                for figure in (
+                    value.flows.exported_kwh,
+                    value.flows.imported_kwh,
+                    value.flows.grid_delivery_kwh,
+                    value.flows.grid_consumption_kwh,
+                )
+            ],
+            "money": [
+                eur(figure)
+                for figure in (value.houses_revenue_ct, value.houses_cost_ct, value.grid_revenue_ct, value.grid_cost_ct)
+            ],
+            "result": eur(value.community_result_ct),
+            "gain": value.community_result_ct >= 0,
+        }
+        for label, value in labelled
+    ]
+
+
+def display_context(statement: Statement, *, font_family: str = "sans-serif") -> dict:
+    """What the admin's statement panel and the statement PDF share: rows, break-even price, charts."""
+    rows = display_rows(statement)
+    break_even = statement.break_even_p_con
+    return {
+        "statement": statement,
+        "days": rows[:-1],
+        "total": rows[-1],
+        "break_even_p_con": None if break_even is None else ct_per_kwh(break_even),
+        # The chart functions escape everything they write.
+        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days, font_family=font_family)),
+        "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days, font_family=font_family)),
+    }
+
+
+def statement_pdf_context(statement: Statement, *, community, font_family: str) -> dict:
+    """What ``templates/invoicing/pdf/statement.html`` shows."""
+    first_day, following_day = month_first_days(statement.period_key)
+    return {
+        **display_context(statement, font_family=font_family),
+        "community": community,
+        "period": f"{long_date(first_day)} \u2013 {long_date(following_day - dt.timedelta(days=1))}",
+    }

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+
+from .invoices import Invoice
+from .periods import SettlementPeriod
+
+
+class LifecycleEvent(models.Model):
+    """One thing that happened to a period or an invoice: a status transition or a note.
+
+    Written by ``invoicing.lifecycle`` for every transition (the audit trail the admin shows on
+    the period and invoice pages) and for notable non-transitions (a failed PDF, a refused
+    scheduled close). ``actor_name`` keeps who did it even when the user is deleted later, and
+    names the machine actors ("schedule", "close task").
+    """
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "Transition"
+        NOTE = "note", "Note"
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="events")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TRANSITION)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    what = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField("who", max_length=150)
+    at = models.DateTimeField("when", db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["invoice", "at"], name="event_invoice_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.what}"

@@ -1,0 +1,215 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from communities.models import Community, House
+
+from .fields import AMOUNT_FIELD, ENERGY_FIELD
+from .periods import SettlementPeriod
+from .stored_pdfs import IssuedDocumentError, StoredPdf
+from .tariffs import Tariff
+
+# Fields an issued invoice may still change: its status (pending -> paid | cancelled, through
+# invoicing.lifecycle) and its stored PDF. Everything else is the frozen document.
+INVOICE_FIELDS_MUTABLE_AFTER_ISSUE = frozenset({"status", "updated_at", *StoredPdf.PDF_FIELDS})
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def live(self):
+        """Invoices that count: every status but cancelled."""
+        return self.exclude(status=Invoice.Status.CANCELLED)
+
+    def issued(self):
+        return self.filter(status__in=Invoice.ISSUED_STATUSES)
+
+    def update(self, **kwargs):
+        frozen = set(kwargs) - INVOICE_FIELDS_MUTABLE_AFTER_ISSUE
+        if frozen:
+            blocked = self.issued().first()
+            if blocked is not None:
+                raise IssuedDocumentError(
+                    f"Invoice {blocked.invoice_id} is issued; its {', '.join(sorted(frozen))} never change. "
+                    "Cancel it to correct it."
+                )
+        return super().update(**kwargs)
+
+    def delete(self):
+        blocked = self.issued().first()
+        if blocked is not None:
+            raise IssuedDocumentError(
+                f"Invoice {blocked.invoice_id} is issued and can never be deleted; cancel it instead."
+            )
+        return super().delete()
+
+
+class Invoice(StoredPdf):
+    """A house's bill for one settlement period: a draft until issued, then a frozen document.
+
+    Positive ``net_amount_ct`` means the community owes the house. ``recipient_*`` copy the
+    house's details at generation time, so an issued invoice keeps the name and address it was
+    sent with even when the house record changes later.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending (issued)"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ISSUED_STATUSES = (Status.PENDING, Status.PAID, Status.CANCELLED)
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="invoices")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="invoices")
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="invoices")
+    invoice_id = models.CharField(  # noqa: DJ001 - NULL until issued: unique ignores NULLs, '' would collide
+        max_length=40, null=True, blank=True, editable=False, help_text="Given when the invoice is issued."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField(help_text="Exclusive end of the period.")
+    energy_exported_kwh = models.DecimalField(**ENERGY_FIELD)
+    energy_imported_kwh = models.DecimalField(**ENERGY_FIELD)
+    export_revenue_ct = models.DecimalField(**AMOUNT_FIELD)
+    import_cost_ct = models.DecimalField(**AMOUNT_FIELD)
+    net_amount_ct = models.DecimalField(**AMOUNT_FIELD)
+    recipient_name = models.CharField(max_length=200)
+    recipient_address = models.TextField()
+    house_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "house__house_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "period"],
+                condition=~Q(status="cancelled"),
+                name="one_live_invoice_per_house_and_period",
+            ),
+            models.UniqueConstraint(fields=["community", "invoice_id"], name="invoice_number_unique_per_community"),
+            models.CheckConstraint(
+                condition=(Q(status="draft") & Q(invoice_id__isnull=True) & Q(issued_at__isnull=True))
+                | (~Q(status="draft") & Q(invoice_id__isnull=False) & Q(issued_at__isnull=False)),
+                name="invoice_number_exactly_when_issued",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="invoice_period_status")]
+
+    def __str__(self):
+        return self.invoice_id or f"Draft {self.house.house_id} {self.period.period_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self._refuse_changing_an_issued_invoice(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and Invoice.objects.filter(pk=self.pk).issued().exists():
+            raise IssuedDocumentError(
+                f"Invoice {self.invoice_id} is issued and can never be deleted; cancel it instead."
+            )
+        return super().delete(*args, **kwargs)
+
+    def _refuse_changing_an_issued_invoice(self, update_fields) -> None:
+        stored = Invoice.objects.filter(pk=self.pk).values().first()
+        if stored is None or stored["status"] not in self.ISSUED_STATUSES:
+            return
+        names = update_fields or [field.attname for field in self._meta.concrete_fields]
+        changed = [
+            name
+            for name in names
+            if name not in INVOICE_FIELDS_MUTABLE_AFTER_ISSUE
+            and self._meta.get_field(name).attname in stored
+            and stored[self._meta.get_field(name).attname] != getattr(self, self._meta.get_field(name).attname)
+        ]
+        if changed:
+            raise IssuedDocumentError(
+                f"Invoice {stored['invoice_id']} is issued; its {', '.join(sorted(changed))} never change. "
+                "Cancel it to correct it."
+            )
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status in self.ISSUED_STATUSES
+
+
+class InvoiceLineQuerySet(models.QuerySet):
+    def _refuse_issued(self, verb: str):
+        blocked = self.filter(invoice__status__in=Invoice.ISSUED_STATUSES).select_related("invoice").first()
+        if blocked is not None:
+            raise IssuedDocumentError(f"Cannot {verb} the lines of issued invoice {blocked.invoice.invoice_id}.")
+
+    def update(self, **kwargs):
+        self._refuse_issued("change")
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_issued("delete")
+        return super().delete()
+
+
+class InvoiceLine(models.Model):
+    """The part of an invoice priced with one tariff version.
+
+    A period priced with one tariff has one line; a tariff change inside the period splits the
+    invoice into one line per tariff, each with the prices it was priced with.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
+    segment_start = models.DateTimeField()
+    segment_end = models.DateTimeField()
+    energy_exported_kwh = models.DecimalField(**ENERGY_FIELD)
+    energy_imported_kwh = models.DecimalField(**ENERGY_FIELD)
+    p_pv_ct_per_kwh = models.DecimalField("p_pv (ct/kWh)", max_digits=10, decimal_places=4)
+    p_con_ct_per_kwh = models.DecimalField("p_con (ct/kWh)", max_digits=10, decimal_places=4)
+    export_revenue_ct = models.DecimalField(**AMOUNT_FIELD)
+    import_cost_ct = models.DecimalField(**AMOUNT_FIELD)
+
+    objects = InvoiceLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["invoice", "segment_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "segment_start"], name="one_line_per_invoice_segment"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} from {self.segment_start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id).issued().exists():
+            raise IssuedDocumentError(f"Cannot change the lines of issued invoice {self.invoice.invoice_id}.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id).issued().exists():
+            raise IssuedDocumentError(f"Cannot delete the lines of issued invoice {self.invoice.invoice_id}.")
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceNumberCounter(models.Model):
+    """The last number given in one series (e.g. INV) of one community and year.
+
+    Locked with SELECT ... FOR UPDATE by the issuing transaction, so concurrent issuers queue up
+    and a rolled-back issue gives its numbers back.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "series", "year"], name="one_counter_per_series_and_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.series}-{self.year}: {self.last_number}"

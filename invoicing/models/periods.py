@@ -1,0 +1,43 @@
+from django.db import models
+from django.db.models import Q
+
+from communities.models import Community
+
+
+class SettlementPeriod(models.Model):
+    """One calendar month of one community, ``[start, end)`` from local midnight to local midnight."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSING = "closing", "Closing"
+        CLOSED = "closed", "Closed"
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="periods")
+    period_id = models.CharField(max_length=7, help_text="YYYY-MM")
+    start = models.DateTimeField()
+    end = models.DateTimeField(help_text="Exclusive: the first instant after the period.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    close_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_forced_reason = models.TextField(
+        blank=True, help_text="Why the period was closed although readings were missing; empty unless forced."
+    )
+    close_forced_by = models.CharField(max_length=150, blank=True, help_text="Who forced the close (user name).")
+    houses_to_invoice = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Houses active in the period when the close began: the progress total."
+    )
+
+    class Meta:
+        ordering = ["community", "-period_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "period_id"], name="one_period_per_community_and_month"),
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="period_start_before_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} {self.period_id}"
+
+    @property
+    def year(self) -> int:
+        return int(self.period_id[:4])

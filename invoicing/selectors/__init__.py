@@ -1,0 +1,34 @@
+"""Reads for invoicing: each a query the services, the admin and the commands share."""
+
+from .break_even import HouseValue, break_even_prices, break_even_values_by_segment, house_values_at_interval_prices
+from .completeness import Completeness, HouseCompleteness, period_completeness
+from .documents import invoice_documents
+from .invoices import document_pdf_bytes, invoice_events, invoices_for_export
+from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
+from .readings import IntervalEnergy, daily_energy_wh, energy_wh_by_house_and_segment, interval_energy
+from .tariffs import tariff_in_effect, tariff_is_quoted, tariffs_for_range
+
+__all__ = [
+    "CloseProgress",
+    "Completeness",
+    "HouseCompleteness",
+    "HouseValue",
+    "IntervalEnergy",
+    "break_even_prices",
+    "break_even_values_by_segment",
+    "daily_energy_wh",
+    "document_pdf_bytes",
+    "energy_wh_by_house_and_segment",
+    "house_values_at_interval_prices",
+    "houses_billable_in",
+    "interval_energy",
+    "invoice_documents",
+    "invoice_events",
+    "invoices_for_export",
+    "period_close_progress",
+    "period_completeness",
+    "period_events",
+    "tariff_in_effect",
+    "tariff_is_quoted",
+    "tariffs_for_range",
+]

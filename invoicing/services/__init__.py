@@ -1,0 +1,52 @@
+"""Writes for invoicing, one module per workflow. Keyword-only, atomic; the admin, commands and
+tasks only call these, through this package's names.
+"""
+
+from .closing import (
+    CLOSE_BATCH_SIZE,
+    CloseStart,
+    CloseStep,
+    period_close_fail,
+    period_close_resume,
+    period_close_run,
+    period_close_start,
+    period_close_step,
+    statement_freeze,
+)
+from .corrections import Cancellation, invoice_cancel
+from .drafts import GenerationReport, invoices_generate
+from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocate, invoices_issue
+from .payments import invoice_mark_paid
+from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
+from .periods import period_get_or_create
+from .schedule import DueReport, close_due_at, close_schedule_ensure, periods_close_due
+
+__all__ = [
+    "CLOSE_BATCH_SIZE",
+    "Cancellation",
+    "CloseStart",
+    "CloseStep",
+    "DueReport",
+    "GenerationReport",
+    "IssueReport",
+    "RenderReport",
+    "close_due_at",
+    "close_schedule_ensure",
+    "document_pdf_retry",
+    "documents_render",
+    "format_invoice_number",
+    "invoice_cancel",
+    "invoice_mark_paid",
+    "invoice_numbers_allocate",
+    "invoices_generate",
+    "invoices_issue",
+    "period_close_fail",
+    "period_close_resume",
+    "period_close_run",
+    "period_close_start",
+    "period_close_step",
+    "period_get_or_create",
+    "periods_close_due",
+    "statement_freeze",
+    "statement_pdf_render",
+]

@@ -1,0 +1,109 @@
+"""Issuing: numbering drafts gap-free and freezing them as documents."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from communities.models import Community
+
+from .. import lifecycle, queue, selectors
+from ..models import Invoice, InvoiceNumberCounter, LifecycleEvent, PdfState, SettlementPeriod
+from .drafts import GenerationReport, drafts_refresh
+from .periods import meter_data_freeze, meter_data_lock, period_lock
+
+
+@dataclass(frozen=True)
+class IssueReport:
+    generation: GenerationReport
+    issued_numbers: list[str]
+
+    def __str__(self):
+        if not self.issued_numbers:
+            return "No drafts to issue."
+        return f"Issued {len(self.issued_numbers)} invoices: {self.issued_numbers[0]} to {self.issued_numbers[-1]}."
+
+
+def format_invoice_number(series: str, year: int, sequence: int) -> str:
+    """``INV-2026-001``: series, year, sequence zero-padded to at least three digits."""
+    return f"{series}-{year}-{sequence:03d}"
+
+
+def invoice_numbers_allocate(*, community: Community, series: str, year: int, count: int) -> list[str]:
+    """Take the next ``count`` numbers of a series, gap-free, inside the caller's transaction.
+
+    This counter row's lock is what keeps numbers gap-free and unique: it stays locked until the
+    caller commits, so concurrent issuers of the series queue up here whatever else they hold
+    (two periods of one community, a close and a cancellation); if the caller rolls back, the
+    numbers were never taken. The unique constraint on (community, number) is the last line of
+    defence behind it.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Invoice numbers can only be allocated inside the issuing transaction.")
+    if count <= 0:
+        return []
+    # get_or_create first: SELECT ... FOR UPDATE locks nothing when the row does not exist yet.
+    InvoiceNumberCounter.objects.get_or_create(community=community, series=series, year=year)
+    counter = InvoiceNumberCounter.objects.select_for_update(of=("self",)).get(
+        community=community, series=series, year=year
+    )
+    first = counter.last_number + 1
+    counter.last_number += count
+    counter.save(update_fields=["last_number"])
+    return [format_invoice_number(series, year, sequence) for sequence in range(first, first + count)]
+
+
+@transaction.atomic
+def invoices_issue(*, period: SettlementPeriod, acting_user=None) -> IssueReport:
+    """Refresh an open period's drafts from the current readings, then number and freeze them all.
+
+    Numbers follow the houses' ``house_id`` order, so a period's invoices read in the same order
+    as its houses. Like a close, it freezes the month's meter data first: an issued invoice must
+    never disagree with the readings it was computed from. The close (``period_close_start``)
+    does the same in batches, behind the completeness gate; this is the one-shot version for
+    small periods and scripts, and a later close of the period only finishes what is missing.
+    """
+    period = period_lock(period)
+    meter_data_lock(period)
+    meter_data_freeze(period)
+    houses = list(selectors.houses_billable_in(period=period).order_by("house_id"))
+    generation = drafts_refresh(period, houses, all_houses=True)
+    numbers = drafts_issue(period, houses=None, acting_user=acting_user)
+    return IssueReport(generation=generation, issued_numbers=numbers)
+
+
+def drafts_issue(
+    period: SettlementPeriod, *, houses, acting_user=None, actor_name: str = "", details=None
+) -> list[str]:
+    """Number and freeze the period's drafts (of ``houses``, or all), in house order; PDFs after commit.
+
+    One event per invoice (draft -> pending). The caller holds the transaction; the numbers come
+    from the locked counter inside it, so a rollback gives them back.
+    """
+    drafts = period.invoices.filter(status=Invoice.Status.DRAFT).select_related("house")
+    if houses is not None:
+        drafts = drafts.filter(house__in=houses)
+    drafts = list(drafts.order_by("house__house_id"))
+    numbers = invoice_numbers_allocate(
+        community=period.community, series=period.community.invoice_prefix, year=period.year, count=len(drafts)
+    )
+    for invoice, number in zip(drafts, numbers, strict=True):
+        invoice.invoice_id = number
+    events = lifecycle.transition_many(
+        objs=drafts,
+        to_status=Invoice.Status.PENDING,
+        actor=acting_user,
+        actor_name=actor_name,
+        details=lambda invoice: {"number": invoice.invoice_id, **(details or {})},
+    )
+    issued_at = timezone.now()
+    for invoice in drafts:
+        invoice.status = Invoice.Status.PENDING
+        invoice.issued_at = issued_at
+        invoice.issued_by = acting_user if acting_user is not None and acting_user.pk else None
+        invoice.updated_at = issued_at
+        invoice.pdf_state = PdfState.PENDING
+    Invoice.objects.bulk_update(drafts, ["invoice_id", "status", "issued_at", "issued_by", "updated_at", "pdf_state"])
+    LifecycleEvent.objects.bulk_create(events)
+    queue.pdfs_enqueue(invoice_pks=[invoice.pk for invoice in drafts])
+    return numbers

@@ -1,0 +1,160 @@
+"""Rendering and storing the PDFs of issued documents, after the issuing transaction committed.
+
+Invoices, cancellation notes and frozen statements share one mechanism: a row waits
+(``PdfState.PENDING``), a task renders it, ``_pdf_store`` saves the file under MEDIA_ROOT with its
+SHA-256 and marks the row rendered only if it is still waiting (so two tasks on one document keep
+one file), a failure is kept on the row and in the history, and ``document_pdf_retry`` queues a
+failed one again.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from .. import documents, lifecycle, queue, selectors, statement
+from ..documents.statement import statement_pdf_context
+from ..models import CancellationNote, Invoice, PdfState, StatementDocument
+
+STATEMENT_PDF_TEMPLATE = "invoicing/pdf/statement.html"
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    rendered: int
+    failed: int
+    skipped: int
+
+    def __str__(self):
+        return f"{self.rendered} PDFs rendered, {self.failed} failed, {self.skipped} already done"
+
+
+def _history_of(document):
+    """Where a document's PDF events are written, and how they name it."""
+    if isinstance(document, Invoice):
+        return document, str(document)
+    if isinstance(document, CancellationNote):
+        return document.cancelled_invoice, str(document)
+    return document.period, "the community statement"
+
+
+def _pdf_store(document, name: str, pdf: bytes) -> bool:
+    """Save ``pdf`` and mark ``document`` rendered if it is still waiting; False if another task was first."""
+    stored = default_storage.save(name, ContentFile(pdf))
+    updated = (
+        type(document)
+        .objects.filter(pk=document.pk, pdf_state=PdfState.PENDING)
+        .update(
+            pdf_file=stored,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            pdf_state=PdfState.RENDERED,
+            pdf_rendered_at=timezone.now(),
+            pdf_error="",
+        )
+    )
+    if not updated:
+        default_storage.delete(stored)  # another task stored this document's PDF meanwhile
+    return bool(updated)
+
+
+@transaction.atomic
+def _pdf_failed(document, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"
+    type(document).objects.filter(pk=document.pk, pdf_state=PdfState.PENDING).update(
+        pdf_state=PdfState.FAILED, pdf_error=message
+    )
+    obj, label = _history_of(document)
+    lifecycle.note(obj=obj, what=f"PDF of {label} failed to render", details={"error": message})
+
+
+def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
+    """Render and store the PDFs of issued invoices and cancellation notes still waiting for one.
+
+    Runs after the issuing transaction committed (from a task). A failure marks that document
+    failed (visible and retryable in the admin) and the others go on.
+    """
+    invoices = list(
+        Invoice.objects.filter(pk__in=list(invoice_pks), pdf_state=PdfState.PENDING).select_related(
+            "community", "period"
+        )
+    )
+    notes = list(
+        CancellationNote.objects.filter(pk__in=list(note_pks), pdf_state=PdfState.PENDING).select_related(
+            "community", "cancelled_invoice__period"
+        )
+    )
+    skipped = len(set(invoice_pks)) + len(set(note_pks)) - len(invoices) - len(notes)
+    targets = [(row, row.invoice_id, row.period) for row in invoices] + [
+        (row, row.number, row.cancelled_invoice.period) for row in notes
+    ]
+    try:
+        built = selectors.invoice_documents(invoices=invoices, notes=notes)
+    except Exception as error:  # noqa: BLE001 - any failure must become visible on every document
+        built = [error] * len(targets)
+    rendered = failed = 0
+    for (row, number, period), document in zip(targets, built, strict=True):
+        try:
+            if isinstance(document, Exception):
+                raise document
+            pdf = documents.render_pdf(document)
+        except Exception as error:  # noqa: BLE001
+            failed += 1
+            _pdf_failed(row, error)
+            continue
+        if _pdf_store(row, f"invoices/{row.community.slug}/{period.year}/{number}.pdf", pdf):
+            rendered += 1
+        else:
+            skipped += 1
+    return RenderReport(rendered=rendered, failed=failed, skipped=skipped)
+
+
+def statement_pdf_render(*, document_pk: int) -> str:
+    """Render and store a frozen statement's PDF, once; a failure is kept on the row for a retry."""
+    document = (
+        StatementDocument.objects.filter(pk=document_pk, pdf_state=PdfState.PENDING)
+        .select_related("period__community")
+        .first()
+    )
+    if document is None:
+        return f"statement {document_pk}: no PDF waiting"
+    period = document.period
+    try:
+        pdf = documents.render_template_pdf(
+            STATEMENT_PDF_TEMPLATE,
+            _statement_pdf_context(period),
+            identifier=f"statement:{period.community.slug}:{period.period_id}",
+        )
+    except Exception as error:  # noqa: BLE001 - any failure must become visible and retryable
+        _pdf_failed(document, error)
+        return f"{document}: failed"
+    _pdf_store(document, f"statements/{period.community.slug}/{period.period_id}.pdf", pdf)
+    return f"{document}: rendered"
+
+
+def _statement_pdf_context(period) -> dict:
+    return statement_pdf_context(
+        statement.statement_for(period=period), community=period.community, font_family=documents.FONT_FAMILY
+    )
+
+
+@transaction.atomic
+def document_pdf_retry(*, document, acting_user=None) -> str:
+    """Queue a failed render again: an Invoice, a CancellationNote or a StatementDocument."""
+    model = type(document)
+    locked = model.objects.select_for_update().get(pk=document.pk)
+    if locked.pdf_state != PdfState.FAILED:
+        raise ValidationError(f"The PDF of {locked} has not failed (it is {locked.get_pdf_state_display().lower()}).")
+    model.objects.filter(pk=locked.pk).update(pdf_state=PdfState.PENDING, pdf_error="")
+    obj, label = _history_of(locked)
+    lifecycle.note(obj=obj, what=f"PDF of {label} queued again", actor=acting_user)
+    if model is Invoice:
+        queue.pdfs_enqueue(invoice_pks=[locked.pk])
+    elif model is CancellationNote:
+        queue.pdfs_enqueue(note_pks=[locked.pk])
+    else:
+        queue.statement_pdf_enqueue(document_pk=locked.pk)
+    return f"The PDF of {locked} is queued for rendering again."
