@@ -303,23 +303,7 @@ def demo_load() -> DemoReport:
     if community_created:
         community.full_clean()
 
-    houses, houses_created = {}, 0
-    for demo_house in HOUSES:
-        house, created = House.objects.get_or_create(
-            community=community,
-            house_id=demo_house.house_id,
-            defaults={
-                "name": demo_house.name,
-                "owner_name": demo_house.owner_name,
-                "address": demo_house.address,
-                "email": demo_house.email,
-                "active_from": demo_house.active_from,
-            },
-        )
-        if created:
-            house.full_clean()
-        houses[demo_house.house_id] = house
-        houses_created += created
+    houses, houses_created = _houses_ensure(community)
 
     _, tariff_created = Tariff.objects.get_or_create(
         community=community, valid_from=TARIFF_VALID_FROM, defaults=TARIFF_PRICES_CT_PER_KWH
@@ -339,25 +323,7 @@ def demo_load() -> DemoReport:
             skipped_because=f"period {DEMO_PERIOD_ID} is closed; its readings and invoices are final",
         )
 
-    readings_created = 0
-    month_start, month_end = period.start, period.end
-    with_readings = set(
-        MeterReading.objects.filter(
-            house__community=community, interval_start__gte=month_start, interval_start__lt=month_end
-        )
-        .values_list("house__house_id", flat=True)
-        .distinct()
-    )
-    missing = [house_id for house_id in houses if house_id not in with_readings]
-    if missing:
-        generated = demo_readings()
-        new = [
-            MeterReading(house=houses[house_id], interval_start=start, exported_wh=exported, imported_wh=imported)
-            for house_id in missing
-            for start, exported, imported in generated[house_id]
-        ]
-        MeterReading.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        readings_created = len(new)
+    readings_created = _readings_ensure(community, houses, period)
 
     generation, skipped_because = None, ""
     try:
@@ -374,3 +340,47 @@ def demo_load() -> DemoReport:
         generation=generation,
         skipped_because=skipped_because,
     )
+
+
+def _houses_ensure(community: Community) -> tuple[dict[str, House], int]:
+    """The demo houses by house_id, created where missing; and how many were created."""
+    houses, houses_created = {}, 0
+    for demo_house in HOUSES:
+        house, created = House.objects.get_or_create(
+            community=community,
+            house_id=demo_house.house_id,
+            defaults={
+                "name": demo_house.name,
+                "owner_name": demo_house.owner_name,
+                "address": demo_house.address,
+                "email": demo_house.email,
+                "active_from": demo_house.active_from,
+            },
+        )
+        if created:
+            house.full_clean()
+        houses[demo_house.house_id] = house
+        houses_created += created
+    return houses, houses_created
+
+
+def _readings_ensure(community: Community, houses: dict[str, House], period: SettlementPeriod) -> int:
+    """The month's generated readings for each house that has none yet; how many were written."""
+    with_readings = set(
+        MeterReading.objects.filter(
+            house__community=community, interval_start__gte=period.start, interval_start__lt=period.end
+        )
+        .values_list("house__house_id", flat=True)
+        .distinct()
+    )
+    missing = [house_id for house_id in houses if house_id not in with_readings]
+    if not missing:
+        return 0
+    generated = demo_readings()
+    new = [
+        MeterReading(house=houses[house_id], interval_start=start, exported_wh=exported, imported_wh=imported)
+        for house_id in missing
+        for start, exported, imported in generated[house_id]
+    ]
+    MeterReading.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    return len(new)

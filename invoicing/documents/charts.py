@@ -67,6 +67,22 @@ def _axis_label(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _grid(*, top: Decimal, plot_height: Decimal, baseline: Decimal) -> list[str]:
+    """Three horizontal grid lines (zero, half, top) and their kWh labels."""
+    shares = (ZERO, Decimal("0.5"), Decimal("1"))
+    parts = ['<g class="axis" stroke="#999" stroke-width="0.5">']
+    for share in shares:
+        y = svg_number(baseline - plot_height * share)
+        parts.append(f'<line x1="{svg_number(PLOT_LEFT)}" y1="{y}" x2="{svg_number(WIDTH - PLOT_RIGHT)}" y2="{y}"/>')
+    parts.append("</g>")
+    parts.append('<g class="labels" font-size="8" fill="#333" text-anchor="end">')
+    for share in shares:
+        y = svg_number(baseline - plot_height * share + 3)
+        parts.append(f'<text x="{svg_number(PLOT_LEFT - 4)}" y="{y}">{escape(_axis_label(top * share))}</text>')
+    parts.append("</g>")
+    return parts
+
+
 def daily_energy_svg(
     days: Sequence[DailyValues], *, title: str = "Daily energy (kWh)", font_family: str = "sans-serif"
 ) -> str:
@@ -101,18 +117,9 @@ def daily_energy_svg(
         f'height="{svg_number(HEIGHT)}" viewBox="0 0 {svg_number(WIDTH)} {svg_number(HEIGHT)}" '
         f'font-family={quoteattr(font_family)} role="img" aria-label={quoteattr(title)}>',
         f"<title>{escape(title)}</title>",
-        '<g class="axis" stroke="#999" stroke-width="0.5">',
+        *_grid(top=top, plot_height=plot_height, baseline=baseline),
+        '<g class="days">',
     ]
-    for share in (ZERO, Decimal("0.5"), Decimal("1")):
-        y = svg_number(baseline - plot_height * share)
-        parts.append(f'<line x1="{svg_number(PLOT_LEFT)}" y1="{y}" x2="{svg_number(WIDTH - PLOT_RIGHT)}" y2="{y}"/>')
-    parts.append("</g>")
-    parts.append('<g class="labels" font-size="8" fill="#333" text-anchor="end">')
-    for share in (ZERO, Decimal("0.5"), Decimal("1")):
-        y = svg_number(baseline - plot_height * share + 3)
-        parts.append(f'<text x="{svg_number(PLOT_LEFT - 4)}" y="{y}">{escape(_axis_label(top * share))}</text>')
-    parts.append("</g>")
-    parts.append('<g class="days">')
     for index, (day, exported, imported) in enumerate(values):
         x = PLOT_LEFT + slot * index + slot * BAR_GAP_SHARE / 2
         exported_height = height_of(exported)
