@@ -14,7 +14,7 @@ from django.db import close_old_connections, connection, transaction
 
 from invoicing import queue, selectors, services, tasks
 from invoicing.models import CancellationNote, Invoice, InvoiceNumberCounter, SettlementPeriod
-from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+from tests.factories import HouseFactory, SettlementPeriodFactory, add_readings
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -43,13 +43,6 @@ def run_at_once(functions, timeout=120):
     assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
     close_old_connections()
     return results
-
-
-@pytest.fixture
-def community():
-    community = CommunityFactory(slug="sonnenfeld")
-    TariffFactory(community=community)
-    return community
 
 
 @pytest.fixture

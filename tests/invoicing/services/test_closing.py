@@ -13,10 +13,7 @@ from invoicing import selectors, services, tasks
 from invoicing.models import Invoice, LifecycleEvent, PdfState, SettlementPeriod
 from invoicing.services import closing
 from tests.factories import (
-    CommunityFactory,
     HouseFactory,
-    SettlementPeriodFactory,
-    TariffFactory,
     add_readings,
     reading,
 )
@@ -25,18 +22,6 @@ pytestmark = pytest.mark.django_db
 
 JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 QUARTER_HOURS_IN_JANUARY = 31 * 96
-
-
-@pytest.fixture
-def community():
-    community = CommunityFactory(slug="sonnenfeld")
-    TariffFactory(community=community)
-    return community
-
-
-@pytest.fixture
-def period(community):
-    return SettlementPeriodFactory(community=community)
 
 
 def full_month(house, energy=("0.1", "0.2")):
