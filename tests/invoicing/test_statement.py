@@ -6,12 +6,20 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from communities.models import House
 from invoicing import services
 from invoicing.models import Invoice, Tariff
-from invoicing.statement import statement_for
+from invoicing.statement import (
+    statement_compute,
+    statement_for,
+    statement_from_json,
+    statement_to_csv,
+    statement_to_json,
+)
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +200,58 @@ def test_break_even_close_in_batches_prices_every_house_at_the_community_price()
 
     assert Invoice.objects.get(house=seller).export_revenue_ct == Decimal("1080")
     assert Invoice.objects.get(house=buyer).import_cost_ct == Decimal("600")
+
+
+# --- statement_for: one statement per period, frozen once closed -----------------------------
+
+
+def closed_then_edited():
+    """A closed month whose buyer was later edited out of it: the live figures now differ."""
+    period, (seller, buyer) = community_with_houses(2)
+    add_readings(seller, JANUARY, [("10", "0")])
+    add_readings(buyer, JANUARY, [("0", "11")])
+    services.period_close_start(period=period, force=True, reason="one quarter hour of test data")
+    services.period_close_run(period=period)
+    House.objects.filter(pk=buyer.pk).update(active_from=dt.date(2026, 2, 1))
+    period.refresh_from_db()
+    return period
+
+
+def test_a_closed_period_answers_with_its_frozen_statement():
+    period = closed_then_edited()
+
+    statement = statement_for(period=period)
+
+    assert statement.is_frozen
+    assert statement_to_json(statement) == period.statement_document.content_json
+    assert (statement.houses, statement_compute(period=period).houses) == (2, 1)
+
+
+def test_an_open_period_answers_live():
+    period, (seller,) = community_with_houses(1)
+    add_readings(seller, JANUARY, [("10", "0")])
+
+    statement = statement_for(period=period)
+
+    assert not statement.is_frozen
+    assert statement.total.flows.exported_kwh == Decimal("10")
+
+
+def test_command_prints_the_frozen_statement_of_a_closed_period():
+    period = closed_then_edited()
+    printed = StringIO()
+
+    call_command("community_statement", "--community", period.community.slug, "--period", "2026-01", stdout=printed)
+
+    assert printed.getvalue() == period.statement_document.content_json
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json"])
+def test_downloads_of_a_closed_period_are_its_frozen_statement(admin_client, output_format):
+    period = closed_then_edited()
+    frozen = statement_from_json(period.statement_document.content_json)
+    write = {"csv": statement_to_csv, "json": statement_to_json}[output_format]
+
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, output_format]))
+
+    assert response.content.decode() == write(frozen)
