@@ -1,0 +1,47 @@
+"""What several billing admins share: template names, where actions appear, columns and filters."""
+
+from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
+
+from core.formatting import eur, kwh
+from invoicing.models import SettlementPeriod
+
+CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
+CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
+CANCEL_INVOICE_TEMPLATE = "admin/invoicing/invoice/cancel.html"
+CONFIRM_PDF_RETRY_TEMPLATE = "admin/invoicing/confirm_pdf_retry.html"
+EVENTS_TEMPLATE = "admin/invoicing/events.html"
+COMPLETENESS_TEMPLATE = "admin/invoicing/settlementperiod/completeness.html"
+STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
+
+# The period actions run from the change list and, as buttons, from a period's own page.
+BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+
+
+class PeriodListFilter(admin.RelatedFieldListFilter):
+    """The period filter with its communities in one query (a period's name includes its community)."""
+
+    def field_choices(self, field, request, model_admin):
+        periods = SettlementPeriod.objects.select_related("community").order_by("-period_id", "community__name")
+        return [(period.pk, str(period)) for period in periods]
+
+
+class EnergyAndMoneyColumns:
+    """Display columns shared by invoices and their lines (both carry these four fields)."""
+
+    @admin.display(description="exported", ordering="energy_exported_kwh")
+    def exported(self, obj):
+        return kwh(obj.energy_exported_kwh)
+
+    @admin.display(description="imported", ordering="energy_imported_kwh")
+    def imported(self, obj):
+        return kwh(obj.energy_imported_kwh)
+
+    @admin.display(description="export revenue")
+    def export_revenue(self, obj):
+        return eur(obj.export_revenue_ct)
+
+    @admin.display(description="import cost")
+    def import_cost(self, obj):
+        return eur(obj.import_cost_ct)
