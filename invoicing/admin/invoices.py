@@ -3,11 +3,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -18,6 +17,7 @@ from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine
 
 from .base import CANCEL_INVOICE_TEMPLATE, EVENTS_TEMPLATE, EnergyAndMoneyColumns, PeriodListFilter
+from .confirmation import confirmation_response, reporting_refusals
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
 
@@ -150,37 +150,25 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
             raise PermissionDenied
         form = CancelInvoiceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
+            shown = invoice  # the corrected invoice once there is one, else the invoice itself
+            with reporting_refusals(self, request):
                 result = services.invoice_cancel(
                     invoice=invoice, reason=form.cleaned_data["reason"], acting_user=request.user
                 )
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[invoice.pk]))
-            self.message_user(request, str(result), messages.SUCCESS)
-            target = result.corrected or invoice
-            return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[target.pk]))
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Cancel {invoice}",
-            "subtitle": None,
-            "opts": self.opts,
-            "invoice": invoice,
-            "form": form,
-            "media": self.media,
-        }
-        return TemplateResponse(request, CANCEL_INVOICE_TEMPLATE, context)
+                self.message_user(request, str(result), messages.SUCCESS)
+                shown = result.corrected or invoice
+            return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[shown.pk]))
+        return confirmation_response(
+            self, request, CANCEL_INVOICE_TEMPLATE, title=f"Cancel {invoice}", obj=invoice, invoice=invoice, form=form
+        )
 
     @admin.action(description="Mark as paid", permissions=["invoice_change"])
     def mark_paid(self, request, queryset):
         paid = 0
         for invoice in queryset:
-            try:
+            with reporting_refusals(self, request):
                 services.invoice_mark_paid(invoice=invoice, acting_user=request.user)
                 paid += 1
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
         if paid:
             self.message_user(request, f"{paid} invoice{'' if paid == 1 else 's'} marked paid.", messages.SUCCESS)
 

@@ -1,18 +1,16 @@
 """Closing a period: the close and resume actions, and the progress the period's page shows meanwhile."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from core.formatting import EMPTY
 from invoicing import selectors, services
 from invoicing.models import SettlementPeriod
 
-from .base import BOTH_LOCATIONS, CHANGE_FORM_ACTION, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
+from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
+from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
 
 
 class ClosePeriodForm(forms.Form):
@@ -88,20 +86,23 @@ class PeriodClosingMixin:
         """A confirmation page with the completeness summary and a force + reason form, then the close."""
         periods = list(queryset.select_related("community"))
         form = ClosePeriodForm(request.POST if request.POST.get("post") else None)
-        if request.POST.get("post") and form.is_valid():
-            for period in periods:
-                try:
-                    start = services.period_close_start(
-                        period=period,
-                        acting_user=request.user,
-                        force=form.cleaned_data["force"],
-                        reason=form.cleaned_data["reason"],
-                    )
-                except ValidationError as error:
-                    self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
-                else:
-                    self.message_user(request, str(start), messages.SUCCESS)
-            return None
+        return confirm_then_run(
+            self,
+            request,
+            periods,
+            confirmed=bool(request.POST.get("post")) and form.is_valid(),
+            run=lambda period: str(
+                services.period_close_start(
+                    period=period,
+                    acting_user=request.user,
+                    force=form.cleaned_data["force"],
+                    reason=form.cleaned_data["reason"],
+                )
+            ),
+            confirmation=lambda: self._close_confirmation(request, periods, form),
+        )
+
+    def _close_confirmation(self, request, periods, form):
         rows = [
             {
                 "period": period,
@@ -111,27 +112,20 @@ class PeriodClosingMixin:
             }
             for period in periods
         ]
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Close period",
-            "subtitle": None,
-            "opts": self.opts,
-            "action": "close_periods",
-            "action_field_name": CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "rows": rows,
-            "any_gaps": any(not row["completeness"].complete for row in rows if not row["refused"]),
-            "form": form,
-            "completeness_template": COMPLETENESS_TEMPLATE,
-            "media": self.media,
-        }
-        return TemplateResponse(request, CONFIRM_CLOSE_TEMPLATE, context)
+        return confirmation_response(
+            self,
+            request,
+            CONFIRM_CLOSE_TEMPLATE,
+            title="Close period",
+            rows=rows,
+            any_gaps=any(not row["completeness"].complete for row in rows if not row["refused"]),
+            form=form,
+            completeness_template=COMPLETENESS_TEMPLATE,
+            **action_post_back(request, "close_periods", periods),
+        )
 
     @admin.action(description="Resume closing (re-queue what a failed close left)", permissions=["invoice_change"])
     def resume_closing(self, request, queryset):
         for period in queryset:
-            try:
+            with reporting_refusals(self, request, about=period):
                 self.message_user(request, services.period_close_resume(period=period, acting_user=request.user))
-            except ValidationError as error:
-                self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)

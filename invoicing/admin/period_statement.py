@@ -1,7 +1,7 @@
 """A period's community statement: the panel on its page, its downloads and its frozen PDF."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -13,6 +13,7 @@ from invoicing.models import PdfState, StatementDocument
 from invoicing.pricing import NoTariffError
 
 from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE
+from .confirmation import reporting_refusals
 from .stored_pdfs import pdf_response
 
 STATEMENT_WRITERS = {
@@ -81,10 +82,8 @@ class PeriodStatementMixin:
     @admin.action(description="Render the statement PDF again", permissions=["invoice_change"], location=BOTH_LOCATIONS)
     def retry_statement_pdf(self, request, queryset):
         for document in StatementDocument.objects.filter(period__in=queryset).select_related("period"):
-            try:
+            with reporting_refusals(self, request):
                 self.message_user(request, services.statement_pdf_retry(document=document, acting_user=request.user))
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     def statement_view(self, request, object_id, output_format):
         """The live statement as CSV or JSON, or the frozen statement's PDF."""

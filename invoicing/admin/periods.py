@@ -4,12 +4,9 @@ Closing a period and its community statement have their own modules; this admin 
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import changelist_link, local_span
@@ -18,7 +15,8 @@ from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
 from invoicing.models import Invoice, SettlementPeriod
 
-from .base import BOTH_LOCATIONS, CHANGE_FORM_ACTION, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE
+from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE
+from .confirmation import action_post_back, confirm_then_run, confirmation_response
 from .period_closing import PeriodClosingMixin
 from .period_statement import PeriodStatementMixin
 
@@ -149,18 +147,26 @@ class SettlementPeriodAdmin(PeriodClosingMixin, PeriodStatementMixin, admin.Mode
         )
 
     def _confirm_then_run(self, request, queryset, *, action, title, consequences, run):
-        """Like ``delete_selected``: a confirmation page first, the service call on its POST."""
-        if request.POST.get("post"):
-            for period in queryset:
-                try:
-                    report = run(period)
-                except ValidationError as error:
-                    self.message_user(request, f"{period}: {' '.join(error.messages)}", messages.ERROR)
-                else:
-                    self.message_user(request, f"{period}: {report}", messages.SUCCESS)
-            return None  # back to the change list, which shows the messages
+        return confirm_then_run(
+            self,
+            request,
+            queryset,
+            confirmed=bool(request.POST.get("post")),
+            run=lambda period: f"{period}: {run(period)}",
+            confirmation=lambda: confirmation_response(
+                self,
+                request,
+                CONFIRM_ACTION_TEMPLATE,
+                title=title,
+                consequences=consequences,
+                periods=self._confirmation_rows(queryset),
+                **action_post_back(request, action, queryset),
+            ),
+        )
 
-        periods = [
+    def _confirmation_rows(self, periods):
+        """Each selected period as its confirmation page lists it: the houses and invoices it has now."""
+        return [
             {
                 "period": period,
                 "closed": period.status == SettlementPeriod.Status.CLOSED,
@@ -168,20 +174,5 @@ class SettlementPeriodAdmin(PeriodClosingMixin, PeriodStatementMixin, admin.Mode
                 "billable_houses": selectors.houses_billable_in(period=period).count(),
                 "counts": self.invoices_link(period),
             }
-            for period in queryset
+            for period in periods
         ]
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "subtitle": None,
-            "opts": self.opts,
-            "action": action,
-            # The change form prefixes its action field; the confirmation posts back the same way.
-            "action_field_name": CHANGE_FORM_ACTION if CHANGE_FORM_ACTION in request.POST else "action",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "consequences": consequences,
-            "periods": periods,
-            "media": self.media,
-        }
-        return TemplateResponse(request, CONFIRM_ACTION_TEMPLATE, context)

@@ -1,10 +1,8 @@
 """Documents with a stored PDF (invoices, cancellation notes, statements): its cell, download and retry."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -12,6 +10,7 @@ from invoicing import selectors, services
 from invoicing.models import PdfState
 
 from .base import CONFIRM_PDF_RETRY_TEMPLATE
+from .confirmation import confirmation_response, reporting_refusals
 
 
 def pdf_cell(document, download_url: str, retry_url: str) -> str:
@@ -68,20 +67,16 @@ class StoredPdfViews:
         if not request.user.has_perm("invoicing.change_invoice"):
             raise PermissionDenied
         if request.method == "POST":
-            try:
+            with reporting_refusals(self, request):
                 self.message_user(request, services.document_pdf_retry(document=document, acting_user=request.user))
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[document.pk])
             )
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Render the PDF of {document} again",
-            "subtitle": None,
-            "opts": self.opts,
-            "document": document,
-            "media": self.media,
-        }
-        return TemplateResponse(request, CONFIRM_PDF_RETRY_TEMPLATE, context)
+        return confirmation_response(
+            self,
+            request,
+            CONFIRM_PDF_RETRY_TEMPLATE,
+            title=f"Render the PDF of {document} again",
+            obj=document,
+            document=document,
+        )
