@@ -19,6 +19,35 @@ BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
 
 
+def may_change_invoices(request) -> bool:
+    """Whatever writes invoices or their documents (generating, issuing, closing, cancelling, rendering
+    a PDF again) takes the right to change invoices, whichever page it starts from."""
+    return request.user.has_perm("invoicing.change_invoice")
+
+
+class InvoiceChangeActionsMixin:
+    """Actions with ``permissions=["invoice_change"]`` are offered to staff who may change invoices."""
+
+    def has_invoice_change_permission(self, request):
+        return may_change_invoices(request)
+
+
+class ShownWithInvoicesMixin:
+    """For what belongs to invoices (lines, cancellation notes): whoever may see invoices sees it."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("invoicing.view_invoice") or may_change_invoices(request)
+
+
+class NoBulkDeleteMixin:
+    """No "Delete selected" action: issued documents are never deleted, in bulk or otherwise."""
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class PeriodListFilter(admin.RelatedFieldListFilter):
     """The period filter with its communities in one query (a period's name includes its community)."""
 

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,7 +15,16 @@ from core.formatting import EMPTY, ct_per_kwh, eur
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine
 
-from .base import CANCEL_INVOICE_TEMPLATE, EVENTS_TEMPLATE, EnergyAndMoneyColumns, PeriodListFilter
+from .base import (
+    CANCEL_INVOICE_TEMPLATE,
+    EVENTS_TEMPLATE,
+    EnergyAndMoneyColumns,
+    InvoiceChangeActionsMixin,
+    NoBulkDeleteMixin,
+    PeriodListFilter,
+    ShownWithInvoicesMixin,
+    may_change_invoices,
+)
 from .confirmation import confirmation_response, reporting_refusals
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
@@ -28,7 +36,9 @@ class CancelInvoiceForm(forms.Form):
     )
 
 
-class InvoiceLineInline(ReadOnlyAdminMixin, EnergyAndMoneyColumns, admin.TabularInline):
+class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMoneyColumns, admin.TabularInline):
+    """Lines belong to their invoice: whoever may see the invoice sees its lines, nobody edits them."""
+
     model = InvoiceLine
     fields = [
         "segment_start",
@@ -48,10 +58,6 @@ class InvoiceLineInline(ReadOnlyAdminMixin, EnergyAndMoneyColumns, admin.Tabular
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("tariff")
 
-    # Lines belong to their invoice: whoever may see the invoice sees its lines, nobody edits them.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
-
     @admin.display(description="tariff")
     def tariff_link(self, line):
         return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d %H:%M} UTC")
@@ -66,7 +72,9 @@ class InvoiceLineInline(ReadOnlyAdminMixin, EnergyAndMoneyColumns, admin.Tabular
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
+class InvoiceAdmin(
+    InvoiceChangeActionsMixin, NoBulkDeleteMixin, StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin
+):
     """Invoices are shown, never typed: services compute drafts and freeze issued ones.
 
     Every change page is view-only. A draft's fields would be overwritten by the next
@@ -130,11 +138,6 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
 
     actions = ["mark_paid"]
 
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        actions.pop("delete_selected", None)  # issued invoices are never deleted, in bulk or otherwise
-        return actions
-
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
@@ -146,7 +149,7 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
 
     def cancel_view(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not request.user.has_perm("invoicing.change_invoice"):
+        if not may_change_invoices(request):
             raise PermissionDenied
         form = CancelInvoiceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -171,9 +174,6 @@ class InvoiceAdmin(StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin):
                 paid += 1
         if paid:
             self.message_user(request, f"{paid} invoice{'' if paid == 1 else 's'} marked paid.", messages.SUCCESS)
-
-    def has_invoice_change_permission(self, request):
-        return request.user.has_perm("invoicing.change_invoice")
 
     @admin.display(description="PDF")
     def pdf(self, invoice):

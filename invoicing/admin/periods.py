@@ -15,7 +15,7 @@ from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
 from invoicing.models import Invoice, SettlementPeriod
 
-from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE
+from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
 from .period_closing import PeriodClosingMixin
 from .period_statement import PeriodStatementMixin
@@ -46,7 +46,7 @@ class SettlementPeriodForm(forms.ModelForm):
 
 
 @admin.register(SettlementPeriod)
-class SettlementPeriodAdmin(PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin):
+class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin):
     form = SettlementPeriodForm
     list_display = ["period_id", "community", "local_bounds", "status", "invoices_link"]
     list_filter = ["community", "status"]
@@ -107,11 +107,6 @@ class SettlementPeriodAdmin(PeriodClosingMixin, PeriodStatementMixin, admin.Mode
         if not by_status:
             return all_link
         return format_html("{}: {}", all_link, format_html_join(", ", "{}", ((link,) for link in by_status)))
-
-    def has_invoice_change_permission(self, request):
-        # Generating and issuing write invoices, so they take the right to change invoices, not
-        # merely periods.
-        return request.user.has_perm("invoicing.change_invoice")
 
     @admin.action(description="Generate draft invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
     def generate_draft_invoices(self, request, queryset):

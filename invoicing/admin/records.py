@@ -1,13 +1,13 @@
 """Records only the system writes: invoice number counters, cancellation notes, lifecycle events."""
 
 from django.contrib import admin
-from django.contrib.admin.options import ActionLocation
 from django.urls import reverse
 
 from core.admin import ReadOnlyAdminMixin, change_link
 from core.formatting import eur
 from invoicing.models import CancellationNote, InvoiceNumberCounter, LifecycleEvent
 
+from .base import NoBulkDeleteMixin, ShownWithInvoicesMixin
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
 
@@ -26,7 +26,9 @@ class InvoiceNumberCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CancellationNote)
-class CancellationNoteAdmin(ReadOnlyAdminMixin, StoredPdfViews, admin.ModelAdmin):
+class CancellationNoteAdmin(
+    ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin, StoredPdfViews, admin.ModelAdmin
+):
     """Read-only: a cancellation is created by cancelling an invoice, and never changes afterwards."""
 
     list_display = ["number", "cancelled_invoice", "corrected_by", "net_amount", "issued_at", "pdf_state"]
@@ -45,14 +47,6 @@ class CancellationNoteAdmin(ReadOnlyAdminMixin, StoredPdfViews, admin.ModelAdmin
 
     def get_urls(self):
         return [*self.pdf_urls(), *super().get_urls()]
-
-    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        actions = super().get_actions(request, action_location=action_location)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm("invoicing.change_invoice")
 
     @admin.display(description="cancels")
     def original(self, note):

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from invoicing import selectors, services
 from invoicing.models import PdfState
 
-from .base import CONFIRM_PDF_RETRY_TEMPLATE
+from .base import CONFIRM_PDF_RETRY_TEMPLATE, may_change_invoices
 from .confirmation import confirmation_response, reporting_refusals
 
 
@@ -64,7 +64,7 @@ class StoredPdfViews:
 
     def retry_pdf_view(self, request, object_id):
         document = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not request.user.has_perm("invoicing.change_invoice"):
+        if not may_change_invoices(request):
             raise PermissionDenied
         if request.method == "POST":
             with reporting_refusals(self, request):
