@@ -142,7 +142,6 @@ class InvoiceAdmin(
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
-            *self.pdf_urls(),
             path("<path:object_id>/cancel/", wrap(self.cancel_view), name="{}_{}_cancel".format(*info)),
             *super().get_urls(),
         ]

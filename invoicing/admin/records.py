@@ -45,9 +45,6 @@ class CancellationNoteAdmin(
     fields = ["number", "community", "original", "corrected", "reason", "net_amount", "issued_at", "issued_by", "pdf"]
     readonly_fields = fields
 
-    def get_urls(self):
-        return [*self.pdf_urls(), *super().get_urls()]
-
     @admin.display(description="cancels")
     def original(self, note):
         return change_link(note.cancelled_invoice)

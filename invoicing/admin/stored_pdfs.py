@@ -48,12 +48,13 @@ class StoredPdfViews:
     asks for confirmation, then queues a failed render again.
     """
 
-    def pdf_urls(self):
+    def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/pdf/", wrap(self.pdf_view), name="{}_{}_pdf".format(*info)),
             path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="{}_{}_retry_pdf".format(*info)),
+            *super().get_urls(),
         ]
 
     def pdf_view(self, request, object_id):
