@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
+from django.urls import path
 
 from core.formatting import eur, kwh
 from invoicing.models import SettlementPeriod
@@ -17,6 +18,17 @@ STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
 # The period actions run from the change list and, as buttons, from a period's own page.
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+
+
+def object_view_url(model_admin, route: str, view, name: str):
+    """A page of one object next to its change page: ``<id>/<route>``, behind the admin's login,
+    named ``<app>_<model>_<name>`` as Django names the admin's own URLs."""
+    opts = model_admin.opts
+    return path(
+        f"<path:object_id>/{route}",
+        model_admin.admin_site.admin_view(view),
+        name=f"{opts.app_label}_{opts.model_name}_{name}",
+    )
 
 
 def may_change_invoices(request) -> bool:

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -24,6 +24,7 @@ from .base import (
     PeriodListFilter,
     ShownWithInvoicesMixin,
     may_change_invoices,
+    object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
 from .stored_pdfs import StoredPdfViews, pdf_cell
@@ -139,12 +140,7 @@ class InvoiceAdmin(
     actions = ["mark_paid"]
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        wrap = self.admin_site.admin_view
-        return [
-            path("<path:object_id>/cancel/", wrap(self.cancel_view), name="{}_{}_cancel".format(*info)),
-            *super().get_urls(),
-        ]
+        return [object_view_url(self, "cancel/", self.cancel_view, "cancel"), *super().get_urls()]
 
     def cancel_view(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)

@@ -5,14 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from invoicing import services, statements
 from invoicing.models import PdfState, StatementDocument
 from invoicing.pricing import NoTariffError
 
-from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE
+from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE, object_view_url
 from .confirmation import reporting_refusals
 from .stored_pdfs import pdf_response
 
@@ -26,12 +26,9 @@ class PeriodStatementMixin:
     """For ``SettlementPeriodAdmin``: the statement panel, ``<id>/statement.<format>`` and the PDF retry."""
 
     def get_urls(self):
+        # "admin:invoicing_settlementperiod_statement", which the panel links to.
         return [
-            path(
-                "<path:object_id>/statement.<str:output_format>",
-                self.admin_site.admin_view(self.statement_view),
-                name="invoicing_settlementperiod_statement",
-            ),
+            object_view_url(self, "statement.<str:output_format>", self.statement_view, "statement"),
             *super().get_urls(),
         ]
 

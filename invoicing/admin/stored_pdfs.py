@@ -3,13 +3,13 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
 from invoicing import selectors, services
 from invoicing.models import PdfState
 
-from .base import CONFIRM_PDF_RETRY_TEMPLATE, may_change_invoices
+from .base import CONFIRM_PDF_RETRY_TEMPLATE, may_change_invoices, object_view_url
 from .confirmation import confirmation_response, reporting_refusals
 
 
@@ -49,11 +49,9 @@ class StoredPdfViews:
     """
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/pdf/", wrap(self.pdf_view), name="{}_{}_pdf".format(*info)),
-            path("<path:object_id>/retry-pdf/", wrap(self.retry_pdf_view), name="{}_{}_retry_pdf".format(*info)),
+            object_view_url(self, "pdf/", self.pdf_view, "pdf"),
+            object_view_url(self, "retry-pdf/", self.retry_pdf_view, "retry_pdf"),
             *super().get_urls(),
         ]
 
