@@ -90,6 +90,7 @@ class InvoiceAdmin(
     list_select_related = ["house", "period__community"]
     ordering = ["-period_start", "house__house_id"]
     inlines = [InvoiceLineInline]
+    actions = ["mark_paid"]
     fieldsets = [
         (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
         ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
@@ -136,8 +137,6 @@ class InvoiceAdmin(
                 "corrects_via__cancelled_invoice",
             )
         )
-
-    actions = ["mark_paid"]
 
     def get_urls(self):
         return [object_view_url(self, "cancel/", self.cancel_view, "cancel"), *super().get_urls()]

@@ -54,6 +54,16 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
     list_select_related = ["community"]
     ordering = ["-period_id", "community__name"]
     actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
+    # A saved period's page: the month, then the close (PeriodClosingMixin) and statement (PeriodStatementMixin).
+    PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+    CLOSE_FIELDS = [
+        "close_progress",
+        "close_forced",
+        "community_statement",
+        "statement_pdf",
+        "completeness_table",
+        "events_table",
+    ]
 
     def get_queryset(self, request):
         by_status = {
@@ -65,16 +75,6 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
         if obj is None:
             return ["community", "period_id", "start", "end", "status"]
         return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
-
-    PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
-    CLOSE_FIELDS = [
-        "close_progress",
-        "close_forced",
-        "community_statement",
-        "statement_pdf",
-        "completeness_table",
-        "events_table",
-    ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -142,6 +142,8 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
         )
 
     def _confirm_then_run(self, request, queryset, *, action, title, consequences, run):
+        """Generate and issue: their consequences and each period's houses and invoices, then ``run``
+        on each period, reported under its name."""
         return confirm_then_run(
             self,
             request,
