@@ -1,0 +1,88 @@
+"""What several billing admins share: template names, where actions appear, columns and filters."""
+
+from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
+from django.urls import path
+
+from core.formatting import eur, kwh
+from invoicing.models import SettlementPeriod
+
+CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
+CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
+CANCEL_INVOICE_TEMPLATE = "admin/invoicing/invoice/cancel.html"
+CONFIRM_PDF_RETRY_TEMPLATE = "admin/invoicing/confirm_pdf_retry.html"
+EVENTS_TEMPLATE = "admin/invoicing/events.html"
+COMPLETENESS_TEMPLATE = "admin/invoicing/settlementperiod/completeness.html"
+STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
+
+# The period actions run from the change list and, as buttons, from a period's own page.
+BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+
+
+def object_view_url(model_admin, route: str, view, name: str):
+    """A page of one object next to its change page: ``<id>/<route>``, behind the admin's login,
+    named ``<app>_<model>_<name>`` as Django names the admin's own URLs."""
+    opts = model_admin.opts
+    return path(
+        f"<path:object_id>/{route}",
+        model_admin.admin_site.admin_view(view),
+        name=f"{opts.app_label}_{opts.model_name}_{name}",
+    )
+
+
+def may_change_invoices(request) -> bool:
+    """Whatever writes invoices or their documents (generating, issuing, closing, cancelling, rendering
+    a PDF again) takes the right to change invoices, whichever page it starts from."""
+    return request.user.has_perm("invoicing.change_invoice")
+
+
+class InvoiceChangeActionsMixin:
+    """Actions with ``permissions=["invoice_change"]`` are offered to staff who may change invoices."""
+
+    def has_invoice_change_permission(self, request):
+        return may_change_invoices(request)
+
+
+class ShownWithInvoicesMixin:
+    """For what belongs to invoices (lines, cancellation notes): whoever may see invoices sees it."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("invoicing.view_invoice") or may_change_invoices(request)
+
+
+class NoBulkDeleteMixin:
+    """No "Delete selected" action: issued documents are never deleted, in bulk or otherwise."""
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class PeriodListFilter(admin.RelatedFieldListFilter):
+    """The period filter with its communities in one query (a period's name includes its community)."""
+
+    def field_choices(self, field, request, model_admin):
+        periods = SettlementPeriod.objects.select_related("community").order_by("-period_id", "community__name")
+        return [(period.pk, str(period)) for period in periods]
+
+
+class EnergyAndMoneyColumns:
+    """Display columns shared by invoices and their lines (both carry these four fields)."""
+
+    @admin.display(description="exported", ordering="energy_exported_kwh")
+    def exported(self, obj):
+        return kwh(obj.energy_exported_kwh)
+
+    @admin.display(description="imported", ordering="energy_imported_kwh")
+    def imported(self, obj):
+        return kwh(obj.energy_imported_kwh)
+
+    @admin.display(description="export revenue")
+    def export_revenue(self, obj):
+        return eur(obj.export_revenue_ct)
+
+    @admin.display(description="import cost")
+    def import_cost(self, obj):
+        return eur(obj.import_cost_ct)

@@ -1,0 +1,259 @@
+"""Invoices and their lines: shown, never typed; paid, cancelled and re-issued through services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from core.admin import ReadOnlyAdminMixin, change_link, local_span
+from core.formatting import EMPTY, ct_per_kwh, eur
+from invoicing import selectors, services
+from invoicing.models import Invoice, InvoiceLine
+
+from .base import (
+    CANCEL_INVOICE_TEMPLATE,
+    EVENTS_TEMPLATE,
+    EnergyAndMoneyColumns,
+    InvoiceChangeActionsMixin,
+    NoBulkDeleteMixin,
+    PeriodListFilter,
+    ShownWithInvoicesMixin,
+    may_change_invoices,
+    object_view_url,
+)
+from .confirmation import confirmation_response, reporting_refusals
+from .stored_pdfs import StoredPdfViews, pdf_cell
+
+
+class CancelInvoiceForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Printed on the cancellation document, e.g. 'Wrong postal address'.",
+    )
+
+
+class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMoneyColumns, admin.TabularInline):
+    """Lines belong to their invoice: whoever may see the invoice sees its lines, nobody edits them."""
+
+    model = InvoiceLine
+    fields = [
+        "segment_start",
+        "segment_end",
+        "tariff_link",
+        "exported",
+        "imported",
+        "p_pv",
+        "p_con",
+        "export_revenue",
+        "import_cost",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tariff")
+
+    @admin.display(description="tariff")
+    def tariff_link(self, line):
+        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d %H:%M} UTC")
+
+    @admin.display(description="p_pv")
+    def p_pv(self, line):
+        return ct_per_kwh(line.p_pv_ct_per_kwh)
+
+    @admin.display(description="p_con")
+    def p_con(self, line):
+        return ct_per_kwh(line.p_con_ct_per_kwh)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(
+    InvoiceChangeActionsMixin, NoBulkDeleteMixin, StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin
+):
+    """Invoices are shown, never typed: services compute drafts and freeze issued ones.
+
+    Every change page is view-only. A draft's fields would be overwritten by the next
+    generation anyway; an issued invoice is a frozen document, corrected by a credit note.
+    """
+
+    list_display = ["number", "house", "period", "status", "exported", "imported", "net_amount", "issued_at"]
+    list_filter = ["status", "community", ("period", PeriodListFilter)]
+    search_fields = ["invoice_id", "house__house_id", "house_name", "recipient_name"]
+    search_help_text = "Invoice number, house id, house name or recipient."
+    date_hierarchy = "issued_at"
+    list_select_related = ["house", "period__community"]
+    ordering = ["-period_start", "house__house_id"]
+    inlines = [InvoiceLineInline]
+    actions = ["mark_paid"]
+    fieldsets = [
+        (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
+        ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
+        ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
+        ("History", {"fields": ["issued_at", "issued_by", "created_at", "updated_at"]}),
+        ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
+    ]
+    readonly_fields = [
+        "pdf",
+        "cancellation",
+        "correction_actions",
+        "events_table",
+        "number",
+        "status",
+        "community",
+        "house_link",
+        "period_link",
+        "local_bounds",
+        "exported",
+        "imported",
+        "export_revenue",
+        "import_cost",
+        "net_amount",
+        "direction",
+        "recipient_name",
+        "recipient_address",
+        "house_name",
+        "issued_at",
+        "issued_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "community",
+                "house",
+                "period__community",
+                "issued_by",
+                "cancellation_note__corrected_by",
+                "corrects_via__cancelled_invoice",
+            )
+        )
+
+    def get_urls(self):
+        return [object_view_url(self, "cancel/", self.cancel_view, "cancel"), *super().get_urls()]
+
+    def cancel_view(self, request, object_id):
+        invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not may_change_invoices(request):
+            raise PermissionDenied
+        form = CancelInvoiceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            shown = invoice  # the corrected invoice once there is one, else the invoice itself
+            with reporting_refusals(self, request):
+                result = services.invoice_cancel(
+                    invoice=invoice, reason=form.cleaned_data["reason"], acting_user=request.user
+                )
+                self.message_user(request, str(result), messages.SUCCESS)
+                shown = result.corrected or invoice
+            return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[shown.pk]))
+        return confirmation_response(
+            self, request, CANCEL_INVOICE_TEMPLATE, title=f"Cancel {invoice}", obj=invoice, invoice=invoice, form=form
+        )
+
+    @admin.action(description="Mark as paid", permissions=["invoice_change"])
+    def mark_paid(self, request, queryset):
+        paid = 0
+        for invoice in queryset:
+            with reporting_refusals(self, request):
+                services.invoice_mark_paid(invoice=invoice, acting_user=request.user)
+                paid += 1
+        if paid:
+            self.message_user(request, f"{paid} invoice{'' if paid == 1 else 's'} marked paid.", messages.SUCCESS)
+
+    @admin.display(description="PDF")
+    def pdf(self, invoice):
+        if invoice.pk is None or not invoice.is_issued:
+            return "Drafts have no PDF; it is rendered when the invoice is issued."
+        return pdf_cell(
+            invoice,
+            reverse("admin:invoicing_invoice_pdf", args=[invoice.pk]),
+            reverse("admin:invoicing_invoice_retry_pdf", args=[invoice.pk]),
+        )
+
+    @admin.display(description="cancellation")
+    def cancellation(self, invoice):
+        parts = []
+        note = getattr(invoice, "cancellation_note", None) if invoice.pk else None
+        if note is not None:
+            parts.append(
+                format_html(
+                    "Cancelled by {} on {} UTC: &ldquo;{}&rdquo;. Corrected invoice: {}",
+                    change_link(note),
+                    f"{note.issued_at:%Y-%m-%d %H:%M}",
+                    note.reason,
+                    change_link(note.corrected_by) if note.corrected_by else "none (house no longer active)",
+                )
+            )
+        corrects = getattr(invoice, "corrects_via", None) if invoice.pk else None
+        if corrects is not None:
+            parts.append(
+                format_html(
+                    "Corrects {} (cancelled by {}).", change_link(corrects.cancelled_invoice), change_link(corrects)
+                )
+            )
+        return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else EMPTY
+
+    @admin.display(description="correct it")
+    def correction_actions(self, invoice):
+        if invoice.pk is None or invoice.status != Invoice.Status.PENDING:
+            return EMPTY
+        return format_html(
+            '<a class="button" href="{}">Cancel with a reason and re-issue&hellip;</a>',
+            reverse("admin:invoicing_invoice_cancel", args=[invoice.pk]),
+        )
+
+    @admin.display(description="events")
+    def events_table(self, invoice):
+        if invoice.pk is None:
+            return EMPTY
+        return render_to_string(EVENTS_TEMPLATE, {"events": selectors.invoice_events(invoice=invoice)})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="number", ordering="invoice_id")
+    def number(self, invoice):
+        return invoice.invoice_id or f"Draft {invoice.house.house_id} {invoice.period.period_id}"
+
+    @admin.display(description="house")
+    def house_link(self, invoice):
+        return change_link(invoice.house)
+
+    @admin.display(description="period")
+    def period_link(self, invoice):
+        return change_link(invoice.period)
+
+    @admin.display(description="period, local time")
+    def local_bounds(self, invoice):
+        return local_span(invoice.period_start, invoice.period_end, invoice.community.zone)
+
+    @admin.display(description="net amount", ordering="net_amount_ct")
+    def net_amount(self, invoice):
+        return eur(invoice.net_amount_ct)
+
+    @admin.display(description="who pays")
+    def direction(self, invoice):
+        if invoice.net_amount_ct > 0:
+            return "The community pays the house."
+        if invoice.net_amount_ct < 0:
+            return "The house pays the community."
+        return "Nothing to pay."

@@ -1,0 +1,131 @@
+"""Closing a period: the close and resume actions, and the progress the period's page shows meanwhile."""
+
+from django import forms
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from core.formatting import EMPTY
+from invoicing import selectors, services
+from invoicing.models import SettlementPeriod
+
+from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
+from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
+
+
+class ClosePeriodForm(forms.Form):
+    force = forms.BooleanField(
+        required=False, label="Close although readings are missing", help_text="Needs a written reason."
+    )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why closing with gaps is right. Recorded with your name on the period.",
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("force") and not cleaned_data.get("reason", "").strip():
+            self.add_error("reason", "A forced close needs a written reason.")
+        return cleaned_data
+
+
+class PeriodClosingMixin:
+    """For ``SettlementPeriodAdmin``: "Close period", "Resume closing" and the close's progress fields."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        period = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "auto_refresh": period is not None and period.status == SettlementPeriod.Status.CLOSING,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="progress")
+    def close_progress(self, period):
+        """Invoices done / total and PDFs done / total; the page reloads itself while closing."""
+        progress = selectors.period_close_progress(period=period)
+        failed = (
+            format_html(
+                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume closing")',
+                progress.pdfs_failed,
+            )
+            if progress.pdfs_failed
+            else ""
+        )
+        outcome = {
+            SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
+            SettlementPeriod.Status.CLOSING: "Closing in the background; this page reloads every 3 seconds.",
+            SettlementPeriod.Status.CLOSED: f"Closed {period.closed_at:%Y-%m-%d %H:%M} UTC."
+            if period.closed_at
+            else "Closed.",
+        }[progress.status]
+        return format_html(
+            "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
+            outcome,
+            progress.invoices_done,
+            progress.invoices_total,
+            progress.pdfs_done,
+            progress.pdfs_total,
+            failed,
+        )
+
+    @admin.display(description="forced close")
+    def close_forced(self, period):
+        if not period.close_forced_reason:
+            return EMPTY
+        return format_html("By {}: &ldquo;{}&rdquo;", period.close_forced_by, period.close_forced_reason)
+
+    @admin.display(description="completeness of the readings")
+    def completeness_table(self, period):
+        completeness = selectors.period_completeness(period=period)
+        return render_to_string(COMPLETENESS_TEMPLATE, {"completeness": completeness})
+
+    @admin.action(description="Close period", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def close_periods(self, request, queryset):
+        """A confirmation page with the completeness summary and a force + reason form, then the close."""
+        periods = list(queryset.select_related("community"))
+        form = ClosePeriodForm(request.POST if request.POST.get("post") else None)
+        return confirm_then_run(
+            self,
+            request,
+            periods,
+            confirmed=bool(request.POST.get("post")) and form.is_valid(),
+            run=lambda period: str(
+                services.period_close_start(
+                    period=period,
+                    acting_user=request.user,
+                    force=form.cleaned_data["force"],
+                    reason=form.cleaned_data["reason"],
+                )
+            ),
+            confirmation=lambda: self._close_confirmation(request, periods, form),
+        )
+
+    def _close_confirmation(self, request, periods, form):
+        rows = [
+            {
+                "period": period,
+                "local_bounds": self.local_bounds(period),
+                "completeness": selectors.period_completeness(period=period),
+                "refused": period.status != SettlementPeriod.Status.OPEN,
+            }
+            for period in periods
+        ]
+        return confirmation_response(
+            self,
+            request,
+            CONFIRM_CLOSE_TEMPLATE,
+            title="Close period",
+            rows=rows,
+            any_gaps=any(not row["completeness"].complete for row in rows if not row["refused"]),
+            form=form,
+            completeness_template=COMPLETENESS_TEMPLATE,
+            **action_post_back(request, "close_periods", periods),
+        )
+
+    @admin.action(description="Resume closing (re-queue what a failed close left)", permissions=["invoice_change"])
+    def resume_closing(self, request, queryset):
+        for period in queryset:
+            with reporting_refusals(self, request, about=period):
+                self.message_user(request, services.period_close_resume(period=period, acting_user=request.user))

@@ -1,0 +1,175 @@
+"""Settlement periods: a community's month, its invoices generated and issued from its page.
+
+Closing a period and its community statement have their own modules; this admin combines them.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+
+from core.admin import changelist_link, local_span
+from core.formatting import EMPTY
+from core.local_time import month_bounds, parse_period_id
+from invoicing import selectors, services
+from invoicing.models import Invoice, SettlementPeriod
+
+from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
+from .confirmation import action_post_back, confirm_then_run, confirmation_response
+from .period_closing import PeriodClosingMixin
+from .period_statement import PeriodStatementMixin
+
+
+class SettlementPeriodForm(forms.ModelForm):
+    """Staff give a community and a month; the UTC bounds follow from the community's zone."""
+
+    class Meta:
+        model = SettlementPeriod
+        fields = ["community", "period_id"]
+        labels = {"period_id": "Month"}
+        help_texts = {"period_id": "YYYY-MM, e.g. 2026-01. Start and end are computed in the community's time zone."}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        community, period_id = cleaned_data.get("community"), cleaned_data.get("period_id")
+        if community is None or not period_id:
+            return cleaned_data
+        try:
+            parse_period_id(period_id)
+        except ValueError as error:
+            self.add_error("period_id", str(error))
+            return cleaned_data
+        # The same computation as services.period_get_or_create, so both make identical periods.
+        self.instance.start, self.instance.end = month_bounds(period_id, community.zone)
+        return cleaned_data
+
+
+@admin.register(SettlementPeriod)
+class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin):
+    form = SettlementPeriodForm
+    list_display = ["period_id", "community", "local_bounds", "status", "invoices_link"]
+    list_filter = ["community", "status"]
+    search_fields = ["period_id", "community__name"]
+    list_select_related = ["community"]
+    ordering = ["-period_id", "community__name"]
+    actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
+    # A saved period's page: the month, then the close (PeriodClosingMixin) and statement (PeriodStatementMixin).
+    PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+    CLOSE_FIELDS = [
+        "close_progress",
+        "close_forced",
+        "community_statement",
+        "statement_pdf",
+        "completeness_table",
+        "events_table",
+    ]
+
+    def get_queryset(self, request):
+        by_status = {
+            f"{status}_count": Count("invoices", filter=Q(invoices__status=status)) for status in Invoice.Status.values
+        }
+        return super().get_queryset(request).annotate(invoice_count=Count("invoices"), **by_status)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["community", "period_id", "start", "end", "status"]
+        return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["start", "end", "status"]
+        # A period's month and community are what its invoices were computed for; status moves
+        # only through services.
+        return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
+
+    @admin.display(description="events")
+    def events_table(self, period):
+        return render_to_string(EVENTS_TEMPLATE, {"events": selectors.period_events(period=period)})
+
+    @admin.display(description="local time")
+    def local_bounds(self, period):
+        return local_span(period.start, period.end, period.community.zone)
+
+    @admin.display(description="invoices", ordering="invoice_count")
+    def invoices_link(self, period):
+        """``3 invoices: 1 draft, 2 pending (issued)``, each part a link to those invoices."""
+        if period.pk is None:
+            return EMPTY
+        url_name = "admin:invoicing_invoice_changelist"
+        total = getattr(period, "invoice_count", 0)
+        all_link = changelist_link(url_name, f"{total} invoice{'' if total == 1 else 's'}", period__id__exact=period.pk)
+        by_status = [
+            changelist_link(url_name, f"{count} {label.lower()}", period__id__exact=period.pk, status__exact=status)
+            for status, label in Invoice.Status.choices
+            if (count := getattr(period, f"{status}_count", 0))
+        ]
+        if not by_status:
+            return all_link
+        return format_html("{}: {}", all_link, format_html_join(", ", "{}", ((link,) for link in by_status)))
+
+    @admin.action(description="Generate draft invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def generate_draft_invoices(self, request, queryset):
+        return self._confirm_then_run(
+            request,
+            queryset,
+            action="generate_draft_invoices",
+            title="Generate draft invoices",
+            consequences=[
+                "Creates or refreshes one draft invoice per house active in the month, from the current "
+                "readings and tariffs. A house without readings gets a zero invoice.",
+                "Issued invoices are not touched. Drafts of houses no longer active are removed.",
+                "Running it again with unchanged data changes nothing.",
+            ],
+            run=lambda period: services.invoices_generate(period=period),
+        )
+
+    @admin.action(description="Issue invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    def issue_invoices(self, request, queryset):
+        return self._confirm_then_run(
+            request,
+            queryset,
+            action="issue_invoices",
+            title="Issue invoices",
+            consequences=[
+                "First refreshes the drafts from the current readings, as 'Generate draft invoices' does.",
+                "Then gives every draft the next number of the community's series (e.g. INV-2026-001), in "
+                "house order, and freezes it.",
+                "The month's meter readings become final, as in a close: imports and edits into it are refused.",
+                "Issued invoices cannot be edited or deleted; a mistake is corrected by cancelling the invoice.",
+            ],
+            run=lambda period: services.invoices_issue(period=period, acting_user=request.user),
+        )
+
+    def _confirm_then_run(self, request, queryset, *, action, title, consequences, run):
+        """Generate and issue: their consequences and each period's houses and invoices, then ``run``
+        on each period, reported under its name."""
+        return confirm_then_run(
+            self,
+            request,
+            queryset,
+            confirmed=bool(request.POST.get("post")),
+            run=lambda period: f"{period}: {run(period)}",
+            confirmation=lambda: confirmation_response(
+                self,
+                request,
+                CONFIRM_ACTION_TEMPLATE,
+                title=title,
+                consequences=consequences,
+                periods=self._confirmation_rows(queryset),
+                **action_post_back(request, action, queryset),
+            ),
+        )
+
+    def _confirmation_rows(self, periods):
+        """Each selected period as its confirmation page lists it: the houses and invoices it has now."""
+        return [
+            {
+                "period": period,
+                "closed": period.status == SettlementPeriod.Status.CLOSED,
+                "local_bounds": self.local_bounds(period),
+                "billable_houses": selectors.houses_billable_in(period=period).count(),
+                "counts": self.invoices_link(period),
+            }
+            for period in periods
+        ]
