@@ -121,7 +121,7 @@ def run(args, workdir: Path, database: str) -> None:
         )
         for index in range(args.houses)
     )
-    period = services.period_get_or_create(community=community, period_id=PERIOD_ID)
+    period = services.period_get_or_create(community=community, month=PERIOD_ID)
 
     t0 = time.perf_counter()
     insert_readings(community.pk, period.start, period.end)
@@ -142,9 +142,7 @@ def run(args, workdir: Path, database: str) -> None:
     close_s = start_s + steps_s
     issued = Invoice.objects.filter(period=period, status=Invoice.Status.PENDING).count()
     assert issued == args.houses, (issued, args.houses)
-    numbers = list(
-        Invoice.objects.filter(period=period).order_by("house__house_id").values_list("invoice_id", flat=True)
-    )
+    numbers = list(Invoice.objects.filter(period=period).order_by("house__house_id").values_list("number", flat=True))
     print(
         f"close start:       {start_s:.2f} s (completeness of {len(start.completeness.houses):,} houses, "
         f"freeze, open -> closing)"

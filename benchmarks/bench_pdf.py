@@ -108,7 +108,7 @@ def documents(count: int):
             kind="invoice",
             number=f"INV-2026-{n + 1:04d}",
             issue_date=dt.date(2026, 11, 3),
-            period_id="2026-10",
+            month="2026-10",
             period_first_day=first,
             period_last_day=last,
             letterhead=letterhead,

@@ -247,17 +247,17 @@ def house_readings(
         yield start, max(net_wh, 0), max(-net_wh, 0)
 
 
-def month_interval_starts(period_id: str, zone: ZoneInfo, interval_minutes: int) -> list[dt.datetime]:
+def month_interval_starts(month: str, zone: ZoneInfo, interval_minutes: int) -> list[dt.datetime]:
     """Every interval start of the local month, in UTC (DST days have 92 or 100 quarter hours)."""
-    start, end = local_time.month_bounds(period_id, zone)
+    start, end = local_time.month_bounds(month, zone)
     step = dt.timedelta(minutes=interval_minutes)
     return [start + index * step for index in range(local_time.interval_count(start, end, interval_minutes))]
 
 
-def demo_readings(period_id: str = DEMO_PERIOD_ID) -> dict[str, list[tuple[dt.datetime, int, int]]]:
+def demo_readings(month: str = DEMO_PERIOD_ID) -> dict[str, list[tuple[dt.datetime, int, int]]]:
     """All demo readings of the month, by house_id."""
-    starts = month_interval_starts(period_id, DEMO_ZONE, INTERVAL_MINUTES)
-    first_day, following_day = local_time.month_first_days(period_id)
+    starts = month_interval_starts(month, DEMO_ZONE, INTERVAL_MINUTES)
+    first_day, following_day = local_time.month_first_days(month)
     weather = weather_by_day(first_day, (following_day - first_day).days)
     return {house.house_id: list(house_readings(house, starts, weather)) for house in HOUSES}
 
@@ -309,8 +309,8 @@ def demo_load() -> DemoReport:
         community=community, valid_from=TARIFF_VALID_FROM, defaults=TARIFF_PRICES_CT_PER_KWH
     )
 
-    period_created = not SettlementPeriod.objects.filter(community=community, period_id=DEMO_PERIOD_ID).exists()
-    period = services.period_get_or_create(community=community, period_id=DEMO_PERIOD_ID)
+    period_created = not SettlementPeriod.objects.filter(community=community, month=DEMO_PERIOD_ID).exists()
+    period = services.period_get_or_create(community=community, month=DEMO_PERIOD_ID)
     if period.status == SettlementPeriod.Status.CLOSED:
         # Its meter data is frozen and its invoices are final: add nothing.
         return DemoReport(

@@ -44,7 +44,7 @@ def utc_timestamp(instant: dt.datetime) -> str:
 def invoice_record(invoice: Invoice) -> dict[str, str | Decimal | None]:
     """One invoice as the spec's record; amounts stay Decimal for the writers below."""
     return {
-        "invoice_id": invoice.invoice_id,
+        "invoice_id": invoice.number,
         "house_id": invoice.house.house_id,
         "period_start": utc_timestamp(invoice.period_start),
         "period_end": utc_timestamp(invoice.period_end - LAST_SECOND),

@@ -41,7 +41,7 @@ def transition_check(*, obj, to_status: str) -> str:
     what = TRANSITIONS.get((kind, obj.status, to_status))
     if what is None:
         allowed = sorted(to for (k, frm, to) in TRANSITIONS if k == kind and frm == obj.status)
-        label = f"Period {obj.period_id}" if kind == "period" else f"Invoice {obj.invoice_id or '(draft)'}"
+        label = f"Period {obj.month}" if kind == "period" else f"Invoice {obj.number or '(draft)'}"
         raise ValidationError(
             f"{label} is {obj.status}; it cannot become {to_status}"
             + (

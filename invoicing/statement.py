@@ -38,7 +38,7 @@ FIGURES = (
 @dataclass(frozen=True)
 class Statement:
     community_slug: str
-    period_key: str
+    month: str
     start: dt.datetime
     end: dt.datetime
     houses: int
@@ -91,7 +91,7 @@ def statement_compute(*, period: SettlementPeriod) -> Statement:
     total = settlement.total(value for _, value in days)
     return Statement(
         community_slug=period.community.slug,
-        period_key=period.period_id,
+        month=period.month,
         start=period.start,
         end=period.end,
         houses=len(houses),
@@ -136,7 +136,7 @@ def statement_to_json(statement: Statement) -> str:
     break_even = statement.break_even_p_con
     document = {
         "community": statement.community_slug,
-        "period_id": statement.period_key,
+        "period_id": statement.month,
         "period_start": utc_timestamp(statement.start),
         "period_end": utc_timestamp(statement.end - LAST_SECOND),
         "houses": statement.houses,
@@ -170,7 +170,7 @@ def statement_from_json(content: str, *, frozen_at: dt.datetime | None = None) -
     break_even = document["break_even_p_con_ct_per_kwh"]
     return Statement(
         community_slug=document["community"],
-        period_key=document["period_id"],
+        month=document["period_id"],
         start=_utc(document["period_start"]),
         end=_utc(document["period_end"]) + LAST_SECOND,
         houses=document["houses"],

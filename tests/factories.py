@@ -57,7 +57,7 @@ class SettlementPeriodFactory(factory.django.DjangoModelFactory):
         model = SettlementPeriod
 
     community = factory.SubFactory(CommunityFactory)
-    period_id = "2026-01"
+    month = "2026-01"
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
 

@@ -252,7 +252,7 @@ def test_period_actions_are_offered_to_staff_who_may_change_invoices(staff_clien
 def test_adding_a_period_computes_its_bounds_in_the_community_zone(admin_client):
     community = CommunityFactory(time_zone="Europe/Berlin")
 
-    response = admin_client.post(add_url(SettlementPeriod), {"community": community.pk, "period_id": "2026-03"})
+    response = admin_client.post(add_url(SettlementPeriod), {"community": community.pk, "month": "2026-03"})
 
     assert response.status_code == 302
     period = SettlementPeriod.objects.get(community=community)
@@ -261,9 +261,9 @@ def test_adding_a_period_computes_its_bounds_in_the_community_zone(admin_client)
     assert period.status == SettlementPeriod.Status.OPEN
 
 
-@pytest.mark.parametrize("period_id", ["2026-13", "2026-1", "January"])
-def test_adding_a_period_refuses_a_malformed_month(admin_client, community, period_id):
-    response = admin_client.post(add_url(SettlementPeriod), {"community": community.pk, "period_id": period_id})
+@pytest.mark.parametrize("month", ["2026-13", "2026-1", "January"])
+def test_adding_a_period_refuses_a_malformed_month(admin_client, community, month):
+    response = admin_client.post(add_url(SettlementPeriod), {"community": community.pk, "month": month})
 
     assert response.status_code == 200
     assert "is not of the form YYYY-MM" in response.text
@@ -273,7 +273,7 @@ def test_adding_a_period_refuses_a_malformed_month(admin_client, community, peri
 def test_adding_a_period_twice_is_refused(admin_client, billable):
     _, period = billable
 
-    response = admin_client.post(add_url(SettlementPeriod), {"community": period.community_id, "period_id": "2026-01"})
+    response = admin_client.post(add_url(SettlementPeriod), {"community": period.community_id, "month": "2026-01"})
 
     assert response.status_code == 200
     assert SettlementPeriod.objects.count() == 1
@@ -300,7 +300,7 @@ def test_generate_action_creates_drafts_on_confirm(admin_client, billable):
 
     assert response.status_code == 302
     invoice = Invoice.objects.get(period=period)
-    assert (invoice.house, invoice.status, invoice.invoice_id) == (house, Invoice.Status.DRAFT, None)
+    assert (invoice.house, invoice.status, invoice.number) == (house, Invoice.Status.DRAFT, None)
     assert invoice.net_amount_ct == Decimal("6002.5")
     reported = [str(message) for message in messages.get_messages(response.wsgi_request)]
     assert reported == [
@@ -325,7 +325,7 @@ def test_issue_action_numbers_invoices_on_confirm(admin_client, billable, admin_
 
     assert response.status_code == 302
     invoice = Invoice.objects.get(period=period)
-    assert invoice.invoice_id == "INV-2026-001"
+    assert invoice.number == "INV-2026-001"
     assert (invoice.status, invoice.issued_by) == (Invoice.Status.PENDING, admin_user)
     reported = [str(message) for message in messages.get_messages(response.wsgi_request)]
     assert reported == [f"{period}: Issued 1 invoices: INV-2026-001 to INV-2026-001."]
@@ -344,14 +344,14 @@ def test_issue_action_runs_from_the_period_page_after_confirmation(admin_client,
     assert 'name="CHANGE_FORM-action" value="issue_invoices"' in confirmation.text
     assert confirmed.status_code == 302
     assert confirmed.url == url
-    assert Invoice.objects.get(period=period).invoice_id == "INV-2026-001"
+    assert Invoice.objects.get(period=period).number == "INV-2026-001"
 
 
 def test_action_reports_a_refused_period_as_an_error_and_runs_the_others(admin_client, billable, community):
     _, period = billable
     closed = SettlementPeriodFactory(
         community=community,
-        period_id="2025-12",
+        month="2025-12",
         start=dt.datetime(2025, 12, 1, tzinfo=dt.UTC),
         end=JANUARY,
         status=SettlementPeriod.Status.CLOSED,
@@ -361,7 +361,7 @@ def test_action_reports_a_refused_period_as_an_error_and_runs_the_others(admin_c
 
     reported = {message.level: str(message) for message in messages.get_messages(response.wsgi_request)}
     assert "closed; its invoices are final" in reported[messages.ERROR]
-    assert Invoice.objects.get(period=period).invoice_id == "INV-2026-001"
+    assert Invoice.objects.get(period=period).number == "INV-2026-001"
     assert not Invoice.objects.filter(period=closed).exists()
 
 
@@ -383,7 +383,7 @@ def test_issued_invoice_page_has_no_editable_fields(admin_client, issued_invoice
     response = admin_client.get(change_url(issued_invoice))
 
     assert response.context["adminform"].form.fields == {}
-    for field in ("net_amount_ct", "export_revenue_ct", "energy_exported_kwh", "invoice_id", "status"):
+    for field in ("net_amount_ct", "export_revenue_ct", "energy_exported_kwh", "number", "status"):
         assert f'name="{field}"' not in response.text
     assert 'name="_save"' not in response.text
 
@@ -475,7 +475,7 @@ def test_invoice_and_period_lists_query_counts_do_not_grow_with_rows(
     TariffFactory(community=community)
     HouseFactory.create_batch(10, community=community)
     for month in ("2026-01", "2026-02", "2026-03"):
-        services.invoices_issue(period=services.period_get_or_create(community=community, period_id=month))
+        services.invoices_issue(period=services.period_get_or_create(community=community, month=month))
     assert Invoice.objects.count() == 30
 
     with django_assert_max_num_queries(10):

@@ -64,7 +64,7 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
     """The period filter with its communities in one query (a period's name includes its community)."""
 
     def field_choices(self, field, request, model_admin):
-        periods = SettlementPeriod.objects.select_related("community").order_by("-period_id", "community__name")
+        periods = SettlementPeriod.objects.select_related("community").order_by("-month", "community__name")
         return [(period.pk, str(period)) for period in periods]
 
 

@@ -84,7 +84,7 @@ class InvoiceAdmin(
 
     list_display = ["number", "house", "period", "status", "exported", "imported", "net_amount", "issued_at"]
     list_filter = ["status", "community", ("period", PeriodListFilter)]
-    search_fields = ["invoice_id", "house__house_id", "house_name", "recipient_name"]
+    search_fields = ["number", "house__house_id", "house_name", "recipient_name"]
     search_help_text = "Invoice number, house id, house name or recipient."
     date_hierarchy = "issued_at"
     list_select_related = ["house", "period__community"]
@@ -230,9 +230,9 @@ class InvoiceAdmin(
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.display(description="number", ordering="invoice_id")
+    @admin.display(description="number", ordering="number")
     def number(self, invoice):
-        return invoice.invoice_id or f"Draft {invoice.house.house_id} {invoice.period.period_id}"
+        return invoice.number or f"Draft {invoice.house.house_id} {invoice.period.month}"
 
     @admin.display(description="house")
     def house_link(self, invoice):

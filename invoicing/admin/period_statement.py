@@ -92,6 +92,6 @@ class PeriodStatementMixin:
             raise Http404(str(error)) from None
         content_type, write = STATEMENT_WRITERS[output_format]
         response = HttpResponse(write(statement), content_type=content_type)
-        filename = f"statement-{period.community.slug}-{period.period_id}.{output_format}"
+        filename = f"statement-{period.community.slug}-{period.month}.{output_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

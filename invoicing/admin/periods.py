@@ -26,36 +26,35 @@ class SettlementPeriodForm(forms.ModelForm):
 
     class Meta:
         model = SettlementPeriod
-        fields = ["community", "period_id"]
-        labels = {"period_id": "Month"}
-        help_texts = {"period_id": "YYYY-MM, e.g. 2026-01. Start and end are computed in the community's time zone."}
+        fields = ["community", "month"]
+        help_texts = {"month": "YYYY-MM, e.g. 2026-01. Start and end are computed in the community's time zone."}
 
     def clean(self):
         cleaned_data = super().clean()
-        community, period_id = cleaned_data.get("community"), cleaned_data.get("period_id")
-        if community is None or not period_id:
+        community, month = cleaned_data.get("community"), cleaned_data.get("month")
+        if community is None or not month:
             return cleaned_data
         try:
-            parse_period_id(period_id)
+            parse_period_id(month)
         except ValueError as error:
-            self.add_error("period_id", str(error))
+            self.add_error("month", str(error))
             return cleaned_data
         # The same computation as services.period_get_or_create, so both make identical periods.
-        self.instance.start, self.instance.end = month_bounds(period_id, community.zone)
+        self.instance.start, self.instance.end = month_bounds(month, community.zone)
         return cleaned_data
 
 
 @admin.register(SettlementPeriod)
 class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin):
     form = SettlementPeriodForm
-    list_display = ["period_id", "community", "local_bounds", "status", "invoices_link"]
+    list_display = ["month", "community", "local_bounds", "status", "invoices_link"]
     list_filter = ["community", "status"]
-    search_fields = ["period_id", "community__name"]
+    search_fields = ["month", "community__name"]
     list_select_related = ["community"]
-    ordering = ["-period_id", "community__name"]
+    ordering = ["-month", "community__name"]
     actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
     # A saved period's page: the month, then the close (PeriodClosingMixin) and statement (PeriodStatementMixin).
-    PERIOD_FIELDS = ["community", "period_id", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+    PERIOD_FIELDS = ["community", "month", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
     CLOSE_FIELDS = [
         "close_progress",
         "close_forced",
@@ -73,7 +72,7 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["community", "period_id", "start", "end", "status"]
+            return ["community", "month", "start", "end", "status"]
         return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):

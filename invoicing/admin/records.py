@@ -33,7 +33,7 @@ class CancellationNoteAdmin(
 
     list_display = ["number", "cancelled_invoice", "corrected_by", "net_amount", "issued_at", "pdf_state"]
     list_filter = ["community", "pdf_state"]
-    search_fields = ["number", "cancelled_invoice__invoice_id", "reason"]
+    search_fields = ["number", "cancelled_invoice__number", "reason"]
     date_hierarchy = "issued_at"
     list_select_related = [
         "community",
@@ -72,7 +72,7 @@ class LifecycleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["at", "period", "invoice", "what", "actor_name"]
     list_filter = ["kind", "to_status", "period__community"]
-    search_fields = ["what", "actor_name", "invoice__invoice_id", "period__period_id"]
+    search_fields = ["what", "actor_name", "invoice__number", "period__month"]
     date_hierarchy = "at"
     list_select_related = ["period__community", "invoice__house", "invoice__period"]
     show_full_result_count = False

@@ -137,7 +137,7 @@ class InvoiceDocument:
     kind: Literal["invoice", "cancellation"]
     number: str
     issue_date: dt.date
-    period_id: str
+    month: str
     period_first_day: dt.date
     period_last_day: dt.date
     letterhead: Letterhead
@@ -167,7 +167,7 @@ class InvoiceDocument:
             {
                 "number": str,
                 "issue_date": dt.date,
-                "period_id": str,
+                "month": str,
                 "period_first_day": dt.date,
                 "period_last_day": dt.date,
                 "letterhead": Letterhead,

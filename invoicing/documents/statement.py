@@ -55,7 +55,7 @@ def display_context(statement: Statement, *, font_family: str = "sans-serif") ->
 
 def statement_pdf_context(statement: Statement, *, community, font_family: str) -> dict:
     """What ``templates/invoicing/pdf/statement.html`` shows."""
-    first_day, following_day = month_first_days(statement.period_key)
+    first_day, following_day = month_first_days(statement.month)
     return {
         **display_context(statement, font_family=font_family),
         "community": community,

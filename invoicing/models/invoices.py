@@ -28,7 +28,7 @@ class InvoiceQuerySet(models.QuerySet):
             blocked = self.issued().first()
             if blocked is not None:
                 raise IssuedDocumentError(
-                    f"Invoice {blocked.invoice_id} is issued; its {', '.join(sorted(frozen))} never change. "
+                    f"Invoice {blocked.number} is issued; its {', '.join(sorted(frozen))} never change. "
                     "Cancel it to correct it."
                 )
         return super().update(**kwargs)
@@ -37,7 +37,7 @@ class InvoiceQuerySet(models.QuerySet):
         blocked = self.issued().first()
         if blocked is not None:
             raise IssuedDocumentError(
-                f"Invoice {blocked.invoice_id} is issued and can never be deleted; cancel it instead."
+                f"Invoice {blocked.number} is issued and can never be deleted; cancel it instead."
             )
         return super().delete()
 
@@ -61,7 +61,7 @@ class Invoice(StoredPdf):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="invoices")
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="invoices")
     period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="invoices")
-    invoice_id = models.CharField(  # noqa: DJ001 - NULL until issued: unique ignores NULLs, '' would collide
+    number = models.CharField(  # noqa: DJ001 - NULL until issued: unique ignores NULLs, '' would collide
         max_length=40, null=True, blank=True, editable=False, help_text="Given when the invoice is issued."
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -92,17 +92,17 @@ class Invoice(StoredPdf):
                 condition=~Q(status="cancelled"),
                 name="one_live_invoice_per_house_and_period",
             ),
-            models.UniqueConstraint(fields=["community", "invoice_id"], name="invoice_number_unique_per_community"),
+            models.UniqueConstraint(fields=["community", "number"], name="invoice_number_unique_per_community"),
             models.CheckConstraint(
-                condition=(Q(status="draft") & Q(invoice_id__isnull=True) & Q(issued_at__isnull=True))
-                | (~Q(status="draft") & Q(invoice_id__isnull=False) & Q(issued_at__isnull=False)),
+                condition=(Q(status="draft") & Q(number__isnull=True) & Q(issued_at__isnull=True))
+                | (~Q(status="draft") & Q(number__isnull=False) & Q(issued_at__isnull=False)),
                 name="invoice_number_exactly_when_issued",
             ),
         ]
         indexes = [models.Index(fields=["period", "status"], name="invoice_period_status")]
 
     def __str__(self):
-        return self.invoice_id or f"Draft {self.house.house_id} {self.period.period_id}"
+        return self.number or f"Draft {self.house.house_id} {self.period.month}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -111,9 +111,7 @@ class Invoice(StoredPdf):
 
     def delete(self, *args, **kwargs):
         if self.pk is not None and Invoice.objects.filter(pk=self.pk).issued().exists():
-            raise IssuedDocumentError(
-                f"Invoice {self.invoice_id} is issued and can never be deleted; cancel it instead."
-            )
+            raise IssuedDocumentError(f"Invoice {self.number} is issued and can never be deleted; cancel it instead.")
         return super().delete(*args, **kwargs)
 
     def _refuse_changing_an_issued_invoice(self, update_fields) -> None:
@@ -130,7 +128,7 @@ class Invoice(StoredPdf):
         ]
         if changed:
             raise IssuedDocumentError(
-                f"Invoice {stored['invoice_id']} is issued; its {', '.join(sorted(changed))} never change. "
+                f"Invoice {stored['number']} is issued; its {', '.join(sorted(changed))} never change. "
                 "Cancel it to correct it."
             )
 
@@ -143,7 +141,7 @@ class InvoiceLineQuerySet(models.QuerySet):
     def _refuse_issued(self, verb: str):
         blocked = self.filter(invoice__status__in=Invoice.ISSUED_STATUSES).select_related("invoice").first()
         if blocked is not None:
-            raise IssuedDocumentError(f"Cannot {verb} the lines of issued invoice {blocked.invoice.invoice_id}.")
+            raise IssuedDocumentError(f"Cannot {verb} the lines of issued invoice {blocked.invoice.number}.")
 
     def update(self, **kwargs):
         self._refuse_issued("change")
@@ -185,12 +183,12 @@ class InvoiceLine(models.Model):
 
     def save(self, *args, **kwargs):
         if Invoice.objects.filter(pk=self.invoice_id).issued().exists():
-            raise IssuedDocumentError(f"Cannot change the lines of issued invoice {self.invoice.invoice_id}.")
+            raise IssuedDocumentError(f"Cannot change the lines of issued invoice {self.invoice.number}.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if Invoice.objects.filter(pk=self.invoice_id).issued().exists():
-            raise IssuedDocumentError(f"Cannot delete the lines of issued invoice {self.invoice.invoice_id}.")
+            raise IssuedDocumentError(f"Cannot delete the lines of issued invoice {self.invoice.number}.")
         return super().delete(*args, **kwargs)
 
 

@@ -13,7 +13,7 @@ class SettlementPeriod(models.Model):
         CLOSED = "closed", "Closed"
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="periods")
-    period_id = models.CharField(max_length=7, help_text="YYYY-MM")
+    month = models.CharField(max_length=7, help_text="YYYY-MM")
     start = models.DateTimeField()
     end = models.DateTimeField(help_text="Exclusive: the first instant after the period.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -29,15 +29,15 @@ class SettlementPeriod(models.Model):
     )
 
     class Meta:
-        ordering = ["community", "-period_id"]
+        ordering = ["community", "-month"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "period_id"], name="one_period_per_community_and_month"),
+            models.UniqueConstraint(fields=["community", "month"], name="one_period_per_community_and_month"),
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="period_start_before_end"),
         ]
 
     def __str__(self):
-        return f"{self.community} {self.period_id}"
+        return f"{self.community} {self.month}"
 
     @property
     def year(self) -> int:
-        return int(self.period_id[:4])
+        return int(self.month[:4])

@@ -78,7 +78,7 @@ def period_completeness(*, period: SettlementPeriod) -> Completeness:
     """
     community = period.community
     zone = community.zone
-    first_day, following_day = month_first_days(period.period_id)
+    first_day, following_day = month_first_days(period.month)
     last_day = following_day - dt.timedelta(days=1)
     houses = list(houses_billable_in(period=period).order_by("house_id"))
     ranges: dict[tuple[dt.date, dt.date], list[House]] = {}

@@ -69,9 +69,9 @@ def _document(invoice: Invoice, note: CancellationNote | None, daily: dict) -> d
     tariff = lines[0].tariff if lines else tariff_in_effect(community=community, at=invoice.period_start)
     return documents.InvoiceDocument(
         kind="cancellation" if note is not None else "invoice",
-        number=note.number if note is not None else invoice.invoice_id,
+        number=note.number if note is not None else invoice.number,
         issue_date=_local_day(note.issued_at if note is not None else invoice.issued_at, zone),
-        period_id=invoice.period.period_id,
+        month=invoice.period.month,
         period_first_day=_local_day(invoice.period_start, zone),
         period_last_day=_last_local_day(invoice.period_end, zone),
         letterhead=documents.Letterhead(
@@ -111,6 +111,6 @@ def _document(invoice: Invoice, note: CancellationNote | None, daily: dict) -> d
             documents.DailyEnergy(day=day, exported_kwh=wh_to_kwh(exported), imported_kwh=wh_to_kwh(imported))
             for day, exported, imported in daily.get((invoice.period_start, invoice.house_id), [])
         ],
-        refers_to=invoice.invoice_id if note is not None else None,
+        refers_to=invoice.number if note is not None else None,
         reason=note.reason if note is not None else "",
     )

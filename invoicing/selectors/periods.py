@@ -13,7 +13,7 @@ from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod
 
 def houses_billable_in(*, period: SettlementPeriod):
     """Houses active on at least one local day of the period."""
-    first_day, following_day = month_first_days(period.period_id)
+    first_day, following_day = month_first_days(period.month)
     return House.objects.filter(community_id=period.community_id).active_between(
         first_day, following_day - dt.timedelta(days=1)
     )

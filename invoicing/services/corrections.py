@@ -19,10 +19,10 @@ class Cancellation:
     corrected: Invoice | None
 
     def __str__(self):
-        original = self.note.cancelled_invoice.invoice_id
+        original = self.note.cancelled_invoice.number
         if self.corrected is None:
             return f"{original} cancelled by {self.note.number}; the house is no longer active in the period, so no corrected invoice."
-        return f"{original} cancelled by {self.note.number}; corrected invoice {self.corrected.invoice_id} issued."
+        return f"{original} cancelled by {self.note.number}; corrected invoice {self.corrected.number} issued."
 
 
 @transaction.atomic
@@ -76,6 +76,6 @@ def _corrected_invoice(period: SettlementPeriod, original: Invoice, acting_user)
         return None
     drafts_refresh(period, [original.house], all_houses=False)
     [number] = drafts_issue(
-        period, houses=[original.house], acting_user=acting_user, details={"corrects": original.invoice_id}
+        period, houses=[original.house], acting_user=acting_user, details={"corrects": original.number}
     )
-    return period.invoices.get(invoice_id=number)
+    return period.invoices.get(number=number)

@@ -88,13 +88,13 @@ def drafts_issue(
         community=period.community, series=period.community.invoice_prefix, year=period.year, count=len(drafts)
     )
     for invoice, number in zip(drafts, numbers, strict=True):
-        invoice.invoice_id = number
+        invoice.number = number
     events = lifecycle.transition_many(
         objs=drafts,
         to_status=Invoice.Status.PENDING,
         actor=acting_user,
         actor_name=actor_name,
-        details=lambda invoice: {"number": invoice.invoice_id, **(details or {})},
+        details=lambda invoice: {"number": invoice.number, **(details or {})},
     )
     issued_at = timezone.now()
     for invoice in drafts:
@@ -103,7 +103,7 @@ def drafts_issue(
         invoice.issued_by = acting_user if acting_user is not None and acting_user.pk else None
         invoice.updated_at = issued_at
         invoice.pdf_state = PdfState.PENDING
-    Invoice.objects.bulk_update(drafts, ["invoice_id", "status", "issued_at", "issued_by", "updated_at", "pdf_state"])
+    Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at", "issued_by", "updated_at", "pdf_state"])
     LifecycleEvent.objects.bulk_create(events)
     queue.pdfs_enqueue(invoice_pks=[invoice.pk for invoice in drafts])
     return numbers

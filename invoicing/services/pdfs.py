@@ -88,7 +88,7 @@ def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
         )
     )
     skipped = len(set(invoice_pks)) + len(set(note_pks)) - len(invoices) - len(notes)
-    targets = [(row, row.invoice_id, row.period) for row in invoices] + [
+    targets = [(row, row.number, row.period) for row in invoices] + [
         (row, row.number, row.cancelled_invoice.period) for row in notes
     ]
     try:
@@ -126,12 +126,12 @@ def statement_pdf_render(*, document_pk: int) -> str:
         pdf = documents.render_template_pdf(
             STATEMENT_PDF_TEMPLATE,
             _statement_pdf_context(period),
-            identifier=f"statement:{period.community.slug}:{period.period_id}",
+            identifier=f"statement:{period.community.slug}:{period.month}",
         )
     except Exception as error:  # noqa: BLE001 - any failure must become visible and retryable
         _pdf_failed(document, error)
         return f"{document}: failed"
-    _pdf_store(document, f"statements/{period.community.slug}/{period.period_id}.pdf", pdf)
+    _pdf_store(document, f"statements/{period.community.slug}/{period.month}.pdf", pdf)
     return f"{document}: rendered"
 
 

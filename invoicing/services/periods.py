@@ -18,15 +18,15 @@ from core.local_time import month_bounds, parse_period_id
 from ..models import SettlementPeriod
 
 
-def period_get_or_create(*, community: Community, period_id: str) -> SettlementPeriod:
-    """The community's period for the month ``period_id`` (YYYY-MM), created open if new."""
+def period_get_or_create(*, community: Community, month: str) -> SettlementPeriod:
+    """The community's period for the month ``month`` (YYYY-MM), created open if new."""
     try:
-        parse_period_id(period_id)
+        parse_period_id(month)
     except ValueError as error:
         raise ValidationError(str(error)) from error
-    start, end = month_bounds(period_id, community.zone)
+    start, end = month_bounds(month, community.zone)
     period, _ = SettlementPeriod.objects.get_or_create(
-        community=community, period_id=period_id, defaults={"start": start, "end": end}
+        community=community, month=month, defaults={"start": start, "end": end}
     )
     return period
 
@@ -54,7 +54,7 @@ def period_lock(period: SettlementPeriod, *, allowed=(Status.OPEN,), refusals=PE
     locked = SettlementPeriod.objects.select_for_update(of=("self",)).select_related("community").get(pk=period.pk)
     if locked.status not in allowed:
         raise ValidationError(
-            refusals[locked.status].format(period=locked.period_id, community=locked.community, label=locked)
+            refusals[locked.status].format(period=locked.month, community=locked.community, label=locked)
         )
     return locked
 
@@ -70,5 +70,5 @@ def meter_data_freeze(period: SettlementPeriod) -> None:
     FrozenRange.objects.get_or_create(
         community_id=period.community_id,
         start=period.start,
-        defaults={"end": period.end, "reason": f"settlement period {period.period_id} is closed"},
+        defaults={"end": period.end, "reason": f"settlement period {period.month} is closed"},
     )

@@ -28,19 +28,19 @@ def _checked_grace_days(grace_days: int) -> int:
     return grace_days
 
 
-def _month_after(period_id: str) -> str:
-    year, month = parse_period_id(period_id)
-    return f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+def _month_after(month: str) -> str:
+    year, number = parse_period_id(month)
+    return f"{year + 1}-01" if number == 12 else f"{year}-{number + 1:02d}"
 
 
-def _month_before(period_id: str) -> str:
-    year, month = parse_period_id(period_id)
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+def _month_before(month: str) -> str:
+    year, number = parse_period_id(month)
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
-def close_due_at(*, period_id: str, zone, grace_days: int) -> dt.datetime:
+def close_due_at(*, month: str, zone, grace_days: int) -> dt.datetime:
     """When a month may be closed: local midnight ``grace_days`` days after it ends (DST-proof)."""
-    _, following_day = month_first_days(period_id)
+    _, following_day = month_first_days(month)
     return local_midnight(following_day + dt.timedelta(days=grace_days), zone)
 
 
@@ -70,8 +70,8 @@ def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None 
     now = now or timezone.now()
     report = DueReport(started=[], refused=[], opened=[])
     for community in Community.objects.order_by("slug"):
-        for period_id in _months_due(community, now=now, grace_days=grace):
-            _close_scheduled(community, period_id, report)
+        for month in _months_due(community, now=now, grace_days=grace):
+            _close_scheduled(community, month, report)
     return report
 
 
@@ -79,20 +79,18 @@ def _months_due(community: Community, *, now: dt.datetime, grace_days: int) -> l
     """The community's months to close now, oldest first."""
     zone = community.zone
     latest_due = _month_before(period_id_of(now, zone))
-    if close_due_at(period_id=latest_due, zone=zone, grace_days=grace_days) > now:
+    if close_due_at(month=latest_due, zone=zone, grace_days=grace_days) > now:
         latest_due = _month_before(latest_due)
     last_closed = (
         community.periods.exclude(status=SettlementPeriod.Status.OPEN)
-        .order_by("-period_id")
-        .values_list("period_id", flat=True)
+        .order_by("-month")
+        .values_list("month", flat=True)
         .first()
     )
     month = _month_after(last_closed) if last_closed else latest_due
     # Open periods before the last closed one (skipped by hand) are due as well.
     due = list(
-        community.periods.filter(status=SettlementPeriod.Status.OPEN, period_id__lt=month).values_list(
-            "period_id", flat=True
-        )
+        community.periods.filter(status=SettlementPeriod.Status.OPEN, month__lt=month).values_list("month", flat=True)
     )
     while month <= latest_due:
         due.append(month)
@@ -100,23 +98,23 @@ def _months_due(community: Community, *, now: dt.datetime, grace_days: int) -> l
     return sorted(due)
 
 
-def _close_scheduled(community: Community, period_id: str, report: DueReport) -> None:
+def _close_scheduled(community: Community, month: str, report: DueReport) -> None:
     """Start one scheduled close and open the month after it; a refusal goes on the period's record."""
-    period = period_get_or_create(community=community, period_id=period_id)
+    period = period_get_or_create(community=community, month=month)
     try:
         period_close_start(period=period, actor_name=SCHEDULE_ACTOR)
     except ValidationError as error:
         message = " ".join(error.messages)
-        report.refused.append(f"{community.slug} {period_id}: {message}")
+        report.refused.append(f"{community.slug} {month}: {message}")
         with transaction.atomic():
             lifecycle.note(
                 obj=period, what="Scheduled close refused", actor_name=SCHEDULE_ACTOR, details={"error": message}
             )
         return
-    report.started.append(f"{community.slug} {period_id}")
-    following = _month_after(period_id)
-    if not community.periods.filter(period_id=following).exists():
-        period_get_or_create(community=community, period_id=following)
+    report.started.append(f"{community.slug} {month}")
+    following = _month_after(month)
+    if not community.periods.filter(month=following).exists():
+        period_get_or_create(community=community, month=following)
         report.opened.append(f"{community.slug} {following}")
 
 

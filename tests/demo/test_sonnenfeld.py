@@ -143,7 +143,7 @@ def test_load_demo_stores_what_the_generator_gives():
 def test_load_demo_leaves_a_draft_for_every_active_house_and_issues_nothing():
     load_demo()
 
-    period = SettlementPeriod.objects.get(community__slug="sonnenfeld", period_id="2026-10")
+    period = SettlementPeriod.objects.get(community__slug="sonnenfeld", month="2026-10")
     assert period.status == SettlementPeriod.Status.OPEN
     assert sorted(period.invoices.values_list("house__house_id", flat=True)) == [f"house_{n}" for n in range(1, 9)]
     assert set(period.invoices.values_list("status", flat=True)) == {Invoice.Status.DRAFT}
@@ -178,7 +178,7 @@ def test_load_demo_keeps_what_staff_edited():
 def test_load_demo_adds_nothing_to_a_closed_demo_period():
     load_demo()
     MeterReading.objects.filter(house__house_id="house_3").delete()
-    SettlementPeriod.objects.filter(period_id="2026-10").update(status=SettlementPeriod.Status.CLOSED)
+    SettlementPeriod.objects.filter(month="2026-10").update(status=SettlementPeriod.Status.CLOSED)
     counts = table_counts()
 
     output = load_demo()

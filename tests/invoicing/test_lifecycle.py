@@ -39,7 +39,7 @@ def test_the_table_is_exactly_the_issues_lifecycle():
 
 @pytest.mark.parametrize(("kind", "from_status", "to_status"), EVERY_PAIR)
 def test_transition_check_allows_exactly_the_table(kind, from_status, to_status):
-    obj = SettlementPeriod(period_id="2026-01", status=from_status) if kind == "period" else Invoice(status=from_status)
+    obj = SettlementPeriod(month="2026-01", status=from_status) if kind == "period" else Invoice(status=from_status)
 
     if (kind, from_status, to_status) in ALLOWED:
         assert lifecycle.transition_check(obj=obj, to_status=to_status)
@@ -116,7 +116,7 @@ def test_cancel_creates_a_numbered_cancellation_and_a_corrected_invoice(issued, 
     house = issued.house
     house.owner_name = "Käthe Schäfer"
     house.save()
-    original_values = Invoice.objects.filter(pk=issued.pk).values("net_amount_ct", "recipient_name", "invoice_id").get()
+    original_values = Invoice.objects.filter(pk=issued.pk).values("net_amount_ct", "recipient_name", "number").get()
 
     result = services.invoice_cancel(invoice=issued, reason="Wrong recipient", acting_user=admin_user)
 
@@ -124,7 +124,7 @@ def test_cancel_creates_a_numbered_cancellation_and_a_corrected_invoice(issued, 
     assert (note.number, note.cancelled_invoice_id, note.reason) == ("CN-2026-001", issued.pk, "Wrong recipient")
     assert note.net_amount_ct == Decimal("-6002.5")
     corrected = result.corrected
-    assert (corrected.invoice_id, corrected.status, corrected.recipient_name) == (
+    assert (corrected.number, corrected.status, corrected.recipient_name) == (
         "INV-2026-002",
         "pending",
         "Käthe Schäfer",
@@ -133,7 +133,7 @@ def test_cancel_creates_a_numbered_cancellation_and_a_corrected_invoice(issued, 
     issued.refresh_from_db()
     assert issued.status == "cancelled"
     assert (
-        Invoice.objects.filter(pk=issued.pk).values("net_amount_ct", "recipient_name", "invoice_id").get()
+        Invoice.objects.filter(pk=issued.pk).values("net_amount_ct", "recipient_name", "number").get()
         == original_values
     )
     assert "CN-2026-001" in str(result) and "INV-2026-002" in str(result)
@@ -145,7 +145,7 @@ def test_cancel_is_recorded_on_both_invoices(issued, admin_user):
     cancelled = selectors.invoice_events(invoice=issued).last()
     assert (cancelled.from_status, cancelled.to_status) == ("pending", "cancelled")
     assert cancelled.details == {"reason": "Wrong recipient", "cancellation": "CN-2026-001"}
-    corrected = Invoice.objects.get(invoice_id="INV-2026-002")
+    corrected = Invoice.objects.get(number="INV-2026-002")
     assert selectors.invoice_events(invoice=corrected).get().details == {
         "number": "INV-2026-002",
         "corrects": "INV-2026-001",
@@ -162,7 +162,7 @@ def test_cancel_needs_a_reason_and_a_pending_invoice(issued):
 
 def test_cancellation_series_is_gap_free_and_separate(issued):
     services.invoice_cancel(invoice=issued, reason="First")
-    services.invoice_cancel(invoice=Invoice.objects.get(invoice_id="INV-2026-002"), reason="Second")
+    services.invoice_cancel(invoice=Invoice.objects.get(number="INV-2026-002"), reason="Second")
 
     assert list(CancellationNote.objects.order_by("number").values_list("number", flat=True)) == [
         "CN-2026-001",

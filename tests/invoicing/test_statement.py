@@ -33,7 +33,7 @@ def community_with_houses(count: int, time_zone: str = "UTC"):
     community = CommunityFactory(slug=f"statement-{next(community_numbers)}", time_zone=time_zone)
     TariffFactory(community=community)
     houses = [HouseFactory(community=community, house_id=f"house_{n + 1}") for n in range(count)]
-    period = services.period_get_or_create(community=community, period_id="2026-01")
+    period = services.period_get_or_create(community=community, month="2026-01")
     return period, houses
 
 
@@ -61,7 +61,7 @@ def test_statement_nets_per_interval():
 
 def test_statement_days_are_local_days():
     period, (house,) = community_with_houses(1, time_zone="Europe/Berlin")
-    period = services.period_get_or_create(community=period.community, period_id="2026-01")
+    period = services.period_get_or_create(community=period.community, month="2026-01")
     add_readings(house, dt.datetime(2026, 1, 1, 22, 45, tzinfo=dt.UTC), [("1", "0"), ("2", "0")])
 
     statement = statement_for(period=period)

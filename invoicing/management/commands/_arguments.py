@@ -16,19 +16,19 @@ def community_by_slug(slug: str) -> Community:
         raise CommandError(f"No community with slug {slug!r}. Known communities: {known}.") from None
 
 
-def checked_period_id(period_id: str) -> str:
+def checked_period_id(month: str) -> str:
     try:
-        parse_period_id(period_id)
+        parse_period_id(month)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    return period_id
+    return month
 
 
-def existing_period(community: Community, period_id: str) -> SettlementPeriod:
+def existing_period(community: Community, month: str) -> SettlementPeriod:
     try:
-        return SettlementPeriod.objects.get(community=community, period_id=checked_period_id(period_id))
+        return SettlementPeriod.objects.get(community=community, month=checked_period_id(month))
     except SettlementPeriod.DoesNotExist:
         raise CommandError(
-            f"{community.slug} has no period {period_id}; create it with "
-            f"`manage.py generate_invoices --community {community.slug} --period {period_id}`."
+            f"{community.slug} has no period {month}; create it with "
+            f"`manage.py generate_invoices --community {community.slug} --period {month}`."
         ) from None

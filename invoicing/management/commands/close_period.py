@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if reason and not force:
             raise CommandError("--reason is recorded only with --force; add --force or drop --reason.")
         try:
-            settlement_period = services.period_get_or_create(community=community, period_id=checked_period_id(period))
+            settlement_period = services.period_get_or_create(community=community, month=checked_period_id(period))
             if resume:
                 self.stdout.write(services.period_close_resume(period=settlement_period, acting_user=acting_user))
             elif settlement_period.status == SettlementPeriod.Status.CLOSED:

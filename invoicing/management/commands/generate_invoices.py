@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, community, period, issue, **options):
         community = community_by_slug(community)
         try:
-            settlement_period = services.period_get_or_create(community=community, period_id=checked_period_id(period))
+            settlement_period = services.period_get_or_create(community=community, month=checked_period_id(period))
             if issue:
                 report = services.invoices_issue(period=settlement_period)
                 self.stdout.write(f"{community.slug} {period}: drafts {report.generation}.")

@@ -96,7 +96,7 @@ def test_closing_period_page_reloads_itself(admin_client, period, django_capture
 def closed(period, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.period_close_start(period=period)
-    return Invoice.objects.get(invoice_id="INV-2026-001")
+    return Invoice.objects.get(number="INV-2026-001")
 
 
 def test_invoice_page_downloads_the_stored_bytes_twice_identically(admin_client, closed):
@@ -128,7 +128,7 @@ def test_cancel_in_the_admin_issues_a_cancellation_and_a_corrected_invoice(
         response = admin_client.post(url, {"reason": "Wrong postal address"})
 
     note = CancellationNote.objects.get()
-    assert note.number == "CN-2026-001" and note.corrected_by.invoice_id == "INV-2026-003"
+    assert note.number == "CN-2026-001" and note.corrected_by.number == "INV-2026-003"
     assert response["Location"] == reverse("admin:invoicing_invoice_change", args=[note.corrected_by.pk])
     note_page = admin_client.get(reverse("admin:invoicing_cancellationnote_change", args=[note.pk]))
     assert note_page.status_code == 200 and "Download PDF" in note_page.text

@@ -35,7 +35,7 @@ def spec_invoice(**changes) -> InvoiceDocument:
         kind="invoice",
         number="INV-2026-007",
         issue_date=dt.date(2026, 11, 3),
-        period_id="2026-10",
+        month="2026-10",
         period_first_day=OCTOBER_1,
         period_last_day=OCTOBER_31,
         letterhead=Letterhead(

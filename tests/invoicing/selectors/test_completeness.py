@@ -18,10 +18,10 @@ def berlin():
     return community
 
 
-@pytest.mark.parametrize(("period_id", "expected"), [("2026-03", 2972), ("2026-10", 2980), ("2026-06", 2880)])
-def test_expected_intervals_follow_dst(berlin, period_id, expected):
+@pytest.mark.parametrize(("month", "expected"), [("2026-03", 2972), ("2026-10", 2980), ("2026-06", 2880)])
+def test_expected_intervals_follow_dst(berlin, month, expected):
     HouseFactory(community=berlin)
-    period = services.period_get_or_create(community=berlin, period_id=period_id)
+    period = services.period_get_or_create(community=berlin, month=month)
 
     (house,) = selectors.period_completeness(period=period).houses
 
@@ -31,7 +31,7 @@ def test_expected_intervals_follow_dst(berlin, period_id, expected):
 def test_house_is_expected_only_on_its_active_days(berlin):
     # Joins on 29 March 2026, the day the clocks go forward: 92 + 96 + 96 quarter hours.
     HouseFactory(community=berlin, house_id="joiner", active_from=dt.date(2026, 3, 29))
-    period = services.period_get_or_create(community=berlin, period_id="2026-03")
+    period = services.period_get_or_create(community=berlin, month="2026-03")
 
     (house,) = selectors.period_completeness(period=period).houses
 
@@ -42,7 +42,7 @@ def test_present_counts_only_readings_on_active_days(berlin):
     house = HouseFactory(community=berlin, house_id="joiner", active_from=dt.date(2026, 10, 30))
     start = local_midnight(dt.date(2026, 10, 29), berlin.zone)
     add_readings(house, start, [("1", "0")] * (3 * 96))  # 29, 30, 31 October
-    period = services.period_get_or_create(community=berlin, period_id="2026-10")
+    period = services.period_get_or_create(community=berlin, month="2026-10")
 
     completeness = selectors.period_completeness(period=period)
 
@@ -53,7 +53,7 @@ def test_present_counts_only_readings_on_active_days(berlin):
 
 def test_summary_names_gaps(berlin):
     complete, gappy = HouseFactory(community=berlin, house_id="a"), HouseFactory(community=berlin, house_id="b")
-    period = services.period_get_or_create(community=berlin, period_id="2026-10")
+    period = services.period_get_or_create(community=berlin, month="2026-10")
     add_readings(complete, period.start, [("1", "0")] * 2980)
     add_readings(gappy, period.start, [("1", "0")] * 2000)
 
@@ -67,7 +67,7 @@ def test_completeness_takes_one_query_per_distinct_active_range(berlin, django_a
     for number in range(20):
         HouseFactory(community=berlin, house_id=f"h{number}")
     HouseFactory(community=berlin, house_id="late", active_from=dt.date(2026, 10, 15))
-    period = services.period_get_or_create(community=berlin, period_id="2026-10")
+    period = services.period_get_or_create(community=berlin, month="2026-10")
 
     with django_assert_max_num_queries(3):
         selectors.period_completeness(period=period)

@@ -53,7 +53,7 @@ def test_close_issues_every_house_freezes_readings_and_marks_closed(period, comp
     period.refresh_from_db()
     assert start.completeness.complete
     assert period.status == SettlementPeriod.Status.CLOSED
-    assert list(Invoice.objects.order_by("invoice_id").values_list("invoice_id", "house__house_id", "status")) == [
+    assert list(Invoice.objects.order_by("number").values_list("number", "house__house_id", "status")) == [
         ("INV-2026-001", "house_1", "pending"),
         ("INV-2026-002", "house_2", "pending"),
         ("INV-2026-003", "house_3", "pending"),
@@ -89,13 +89,13 @@ def test_close_in_batches_numbers_in_house_order(period, complete_houses, django
 
 def test_close_task_twice_changes_nothing(period, complete_houses, run_tasks):
     run_tasks(services.period_close_start, period=period)
-    before = list(Invoice.objects.values_list("pk", "invoice_id", "status", "updated_at"))
+    before = list(Invoice.objects.values_list("pk", "number", "status", "updated_at"))
     events = LifecycleEvent.objects.count()
 
     result = run_tasks(tasks.period_close_task, period_pk=period.pk)
 
     assert "nothing to do" in result
-    assert list(Invoice.objects.values_list("pk", "invoice_id", "status", "updated_at")) == before
+    assert list(Invoice.objects.values_list("pk", "number", "status", "updated_at")) == before
     assert LifecycleEvent.objects.count() == events
 
 
@@ -112,7 +112,7 @@ def test_close_after_a_crash_half_way_completes_only_what_is_missing(
 
     period.refresh_from_db()
     assert period.status == SettlementPeriod.Status.CLOSED
-    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == [
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
         "INV-2026-001",
         "INV-2026-002",
         "INV-2026-003",

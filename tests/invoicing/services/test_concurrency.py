@@ -77,7 +77,7 @@ def test_two_closes_at_the_same_moment_make_one_set_of_invoices(community, no_pd
     assert isinstance(error, ValidationError) and "already closing" in error.messages[0]
     period.refresh_from_db()
     assert period.status == SettlementPeriod.Status.CLOSED
-    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == [f"INV-2026-{n:03d}" for n in range(1, 6)]
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [f"INV-2026-{n:03d}" for n in range(1, 6)]
     assert selectors.period_events(period=period).filter(to_status="closing").count() == 1
 
 
@@ -96,7 +96,7 @@ def test_two_close_tasks_on_two_workers_issue_each_invoice_once(community, no_pd
     results = run_at_once([worker, worker])
 
     assert [kind for kind, _ in results] == ["ok", "ok"]
-    numbers = sorted(Invoice.objects.values_list("invoice_id", flat=True))
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-2026-{n:03d}" for n in range(1, 13)]
     assert Invoice.objects.values("house").distinct().count() == 12
     assert tasks.period_close_task(period.pk).endswith("nothing to do")
@@ -105,12 +105,12 @@ def test_two_close_tasks_on_two_workers_issue_each_invoice_once(community, no_pd
 def test_twenty_invoices_issued_at_once_are_gap_free(community, no_pdfs):
     # Five houses in each of four months, issued: INV-2026-001 ... 020.
     houses = [HouseFactory(community=community, house_id=f"house_{n:02d}") for n in range(1, 6)]
-    for period_id in ["2026-01", "2026-02", "2026-03", "2026-04"]:
-        services.invoices_issue(period=services.period_get_or_create(community=community, period_id=period_id))
+    for month in ["2026-01", "2026-02", "2026-03", "2026-04"]:
+        services.invoices_issue(period=services.period_get_or_create(community=community, month=month))
     assert houses and Invoice.objects.count() == 20
 
     # Twenty cancellations at once: each takes a CN number and issues a corrected invoice.
-    originals = list(Invoice.objects.order_by("invoice_id"))
+    originals = list(Invoice.objects.order_by("number"))
     results = run_at_once(
         [
             lambda invoice=invoice: services.invoice_cancel(invoice=invoice, reason="Address changed")
@@ -122,7 +122,7 @@ def test_twenty_invoices_issued_at_once_are_gap_free(community, no_pdfs):
     assert sorted(CancellationNote.objects.values_list("number", flat=True)) == [
         f"CN-2026-{n:03d}" for n in range(1, 21)
     ]
-    corrected = sorted(Invoice.objects.filter(status="pending").values_list("invoice_id", flat=True))
+    corrected = sorted(Invoice.objects.filter(status="pending").values_list("number", flat=True))
     assert corrected == [f"INV-2026-{n:03d}" for n in range(21, 41)]
     assert dict(InvoiceNumberCounter.objects.values_list("series", "last_number")) == {"INV": 40, "CN": 20}
 

@@ -25,7 +25,7 @@ def test_generation_sums_readings_and_prices_them(community, period):
 
     invoice = Invoice.objects.get()
     assert report.created == 1
-    assert invoice.status == Invoice.Status.DRAFT and invoice.invoice_id is None
+    assert invoice.status == Invoice.Status.DRAFT and invoice.number is None
     assert invoice.energy_exported_kwh == Decimal("450.5")
     assert invoice.energy_imported_kwh == Decimal("120.3")
     assert invoice.export_revenue_ct == Decimal("9010")

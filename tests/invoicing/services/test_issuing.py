@@ -26,7 +26,7 @@ def test_issue_numbers_drafts_in_house_order(community, period):
 
     report = services.invoices_issue(period=period)
 
-    numbered = list(Invoice.objects.order_by("invoice_id").values_list("invoice_id", "house__house_id", "status"))
+    numbered = list(Invoice.objects.order_by("number").values_list("number", "house__house_id", "status"))
     assert numbered == [
         ("INV-2026-001", "house_1", "pending"),
         ("INV-2026-002", "house_2", "pending"),
@@ -39,11 +39,11 @@ def test_issue_numbers_drafts_in_house_order(community, period):
 def test_numbers_continue_across_periods_of_the_same_year(community, period):
     HouseFactory(community=community)
     services.invoices_issue(period=period)
-    february = services.period_get_or_create(community=community, period_id="2026-02")
+    february = services.period_get_or_create(community=community, month="2026-02")
 
     services.invoices_issue(period=february)
 
-    assert list(Invoice.objects.order_by("invoice_id").values_list("invoice_id", flat=True)) == [
+    assert list(Invoice.objects.order_by("number").values_list("number", flat=True)) == [
         "INV-2026-001",
         "INV-2026-002",
     ]
@@ -55,10 +55,10 @@ def test_numbers_restart_each_year_and_per_community(community):
     TariffFactory(community=other)
     HouseFactory(community=other)
 
-    for target, period_id in [(community, "2026-12"), (community, "2027-01"), (other, "2026-12")]:
-        services.invoices_issue(period=services.period_get_or_create(community=target, period_id=period_id))
+    for target, month in [(community, "2026-12"), (community, "2027-01"), (other, "2026-12")]:
+        services.invoices_issue(period=services.period_get_or_create(community=target, month=month))
 
-    assert sorted(Invoice.objects.values_list("invoice_id", flat=True)) == [
+    assert sorted(Invoice.objects.values_list("number", flat=True)) == [
         "INV-2026-001",
         "INV-2027-001",
         "SOL-2026-001",
@@ -107,7 +107,7 @@ def test_a_rolled_back_issue_uses_up_no_number(community, period):
         raise RuntimeError("crash after numbering")
     services.invoices_issue(period=period)
 
-    assert Invoice.objects.get().invoice_id == "INV-2026-001"
+    assert Invoice.objects.get().number == "INV-2026-001"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -139,7 +139,7 @@ def test_number_without_issue_is_impossible(community, period):
     services.invoices_generate(period=period)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Invoice.objects.update(invoice_id="INV-2026-999")
+        Invoice.objects.update(number="INV-2026-999")
 
 
 def test_issuing_freezes_the_months_meter_data(community, period):

@@ -23,8 +23,8 @@ def berlin():
     return community
 
 
-def complete_month(community, period_id):
-    period = services.period_get_or_create(community=community, period_id=period_id)
+def complete_month(community, month):
+    period = services.period_get_or_create(community=community, month=month)
     for house in community.houses.all():
         count = int((period.end - period.start).total_seconds() // 900)
         add_readings(house, period.start, [("0.1", "0.1")] * count)
@@ -32,7 +32,7 @@ def complete_month(community, period_id):
 
 
 def statuses(community):
-    return dict(community.periods.values_list("period_id", "status"))
+    return dict(community.periods.values_list("month", "status"))
 
 
 @pytest.fixture
@@ -44,8 +44,8 @@ def no_tasks(django_capture_on_commit_callbacks):
 
 def test_october_is_due_at_local_midnight_five_days_after_it_ends_despite_dst(berlin, no_tasks):
     HouseFactory(community=berlin)
-    services.period_get_or_create(community=berlin, period_id="2026-09")
-    SettlementPeriod.objects.filter(period_id="2026-09").update(status="closed")
+    services.period_get_or_create(community=berlin, month="2026-09")
+    SettlementPeriod.objects.filter(month="2026-09").update(status="closed")
     complete_month(berlin, "2026-10")  # 745 hours: the clocks go back on 25 October
 
     with time_machine.travel(dt.datetime(2026, 11, 5, 22, 59, tzinfo=UTC), tick=False):  # 23:59 on 5 Nov in Berlin
@@ -59,10 +59,10 @@ def test_october_is_due_at_local_midnight_five_days_after_it_ends_despite_dst(be
 
 
 def test_due_time_in_march_follows_the_spring_change(berlin):
-    assert services.close_due_at(period_id="2026-02", zone=berlin.zone, grace_days=29 - 1) == dt.datetime(
+    assert services.close_due_at(month="2026-02", zone=berlin.zone, grace_days=29 - 1) == dt.datetime(
         2026, 3, 28, 23, tzinfo=UTC
     )
-    assert services.close_due_at(period_id="2026-03", zone=berlin.zone, grace_days=3) == dt.datetime(
+    assert services.close_due_at(month="2026-03", zone=berlin.zone, grace_days=3) == dt.datetime(
         2026, 4, 3, 22, tzinfo=UTC
     )
 
@@ -74,12 +74,12 @@ def test_a_second_run_closes_nothing_twice(berlin, django_capture_on_commit_call
     with time_machine.travel(dt.datetime(2026, 11, 7, 3, tzinfo=UTC), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             first = services.periods_close_due(grace_days=5)
-        events = selectors.period_events(period=berlin.periods.get(period_id="2026-10")).count()
+        events = selectors.period_events(period=berlin.periods.get(month="2026-10")).count()
         second = services.periods_close_due(grace_days=5)
 
     assert first.started == ["berlin 2026-10"] and second.started == [] and second.refused == []
     assert statuses(berlin)["2026-10"] == "closed"
-    assert selectors.period_events(period=berlin.periods.get(period_id="2026-10")).count() == events
+    assert selectors.period_events(period=berlin.periods.get(month="2026-10")).count() == events
 
 
 def test_missed_runs_catch_up_month_by_month(berlin, no_tasks):
@@ -103,7 +103,7 @@ def test_incomplete_month_is_not_forced_and_the_refusal_is_recorded(berlin, no_t
         report = services.periods_close_due(grace_days=5)
 
     assert report.started == [] and "incomplete" in report.refused[0]
-    october = berlin.periods.get(period_id="2026-10")
+    october = berlin.periods.get(month="2026-10")
     assert october.status == "open"
     note = selectors.period_events(period=october).get()
     assert (note.what, note.actor_name, note.kind) == ("Scheduled close refused", "schedule", "note")
@@ -151,8 +151,8 @@ def test_django_q2_scheduler_runs_the_schedule_when_due(berlin, django_capture_o
     from django_q.scheduler import scheduler
 
     HouseFactory(community=berlin)
-    services.period_get_or_create(community=berlin, period_id="2026-09")
-    SettlementPeriod.objects.filter(period_id="2026-09").update(status="closed")
+    services.period_get_or_create(community=berlin, month="2026-09")
+    SettlementPeriod.objects.filter(month="2026-09").update(status="closed")
     complete_month(berlin, "2026-10")
     with time_machine.travel(dt.datetime(2026, 11, 5, 10, tzinfo=UTC), tick=False):
         services.close_schedule_ensure(grace_days=5, run_at=dt.time(2, 30))
