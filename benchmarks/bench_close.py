@@ -98,9 +98,10 @@ def run(args, workdir: Path, database: str) -> None:
     call_command("migrate", verbosity=0)
     from django_q.models import OrmQ
 
-    from communities.models import Community, House, MeterReading
+    from communities.models import Community, House
     from invoicing import selectors, services
     from invoicing.models import Invoice, Tariff
+    from metering.models import MeterReading
 
     community = Community.objects.create(
         name="Benchmark Energiegemeinschaft",

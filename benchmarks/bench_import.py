@@ -71,8 +71,9 @@ def run(args, workdir: Path, database: str) -> None:
     import tablib
     from import_export import resources
 
-    from communities.imports import readings_import
-    from communities.models import Community, House, MeterReading
+    from communities.models import Community, House
+    from metering.imports import readings_import
+    from metering.models import MeterReading
 
     community = Community.objects.create(name="Bench", slug="bench", legal_name="Bench eG", address="-")
     House.objects.bulk_create(

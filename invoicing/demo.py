@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from communities.models import Community, House, MeterReading
+from communities.models import Community, House
 from core import local_time
+from metering.models import MeterReading
 
 from . import services
 from .models import SettlementPeriod, Tariff

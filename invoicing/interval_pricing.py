@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Sum
 
-from communities.models import MeterReading
 from core.energy import wh_to_kwh
+from metering.models import MeterReading
 
 from . import selectors, settlement
 from .pricing import Prices, TariffSegment

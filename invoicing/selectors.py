@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from communities.models import Community, House, MeterReading
+from communities.models import Community, House
 from core.energy import wh_to_kwh
 from core.local_time import interval_count, local_midnight, month_first_days
+from metering.models import MeterReading
 
 from .models import CancellationNote, Invoice, InvoiceLine, PdfState, SettlementPeriod, Tariff
 from .pricing import TariffSegment

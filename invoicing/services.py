@@ -11,9 +11,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from communities.models import Community, FrozenRange, House
+from communities.models import Community, House
 from core.energy import wh_to_kwh
 from core.local_time import local_midnight, month_bounds, month_first_days, parse_period_id, period_id_of
+from metering.models import FrozenRange
 
 from . import interval_pricing, lifecycle, pricing, queue, selectors, statements
 from .models import (

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from communities.models import FrozenMeterDataError, FrozenRange, MeterReading
 from invoicing import selectors, services, tasks
 from invoicing.models import Invoice, LifecycleEvent, PdfState, SettlementPeriod
+from metering.models import FrozenMeterDataError, FrozenRange, MeterReading
 from tests.factories import (
     CommunityFactory,
     HouseFactory,

@@ -116,7 +116,7 @@ def map_columns(header: list[str]) -> ColumnMap:
 
 # At most 12 integer digits and 3 significant decimals (1 Wh); trailing zeros are exact and allowed.
 # Within these bounds a float holds the value to far better than 0.001 Wh, so rint(kwh * 1000)
-# is the exact integer Wh (proven by tests/communities/test_import_parsing.py).
+# is the exact integer Wh (proven by tests/metering/test_import_engine.py).
 _NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,3}0*)?")
 _TOO_FINE = re.compile(r"-?\d{1,12}\.\d+")
 # '1.234' in a `;` file could be German thousands (1234) or a decimal point (1.234).

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from communities.models import Community, FrozenRange, House, MeterChange, RegisterState
+from communities.models import Community, House
 from core.energy import kwh_to_wh
+from metering.models import FrozenRange, MeterChange, RegisterState
 
 from . import registers
 from .errors import ErrorCollector, RowError
