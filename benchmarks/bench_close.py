@@ -88,19 +88,29 @@ def insert_readings(community_id: int, start, end) -> int:
 
 
 def run(args, workdir: Path, database: str) -> None:
-    import datetime as dt
-
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from django_q.models import OrmQ
+    from invoicing import services
 
-    from communities.models import Community, House, MeterReading
-    from invoicing import selectors, services
-    from invoicing.models import Invoice, Tariff
+    community = create_community(houses=args.houses)
+    period = services.period_get_or_create(community=community, month=PERIOD_ID)
+    load_readings(period, houses=args.houses, database=database)
+    close_s = time_close(period, houses=args.houses)
+    if args.no_pdfs:
+        return
+    pdf_s, progress, queued = time_pdfs(period)
+    report_pdfs(period, args, close_s=close_s, pdf_s=pdf_s, progress=progress, queued=queued)
+
+
+def create_community(*, houses: int):
+    import datetime as dt
+
+    from communities.models import Community, House
+    from invoicing.models import Tariff
 
     community = Community.objects.create(
         name="Benchmark Energiegemeinschaft",
@@ -119,19 +129,29 @@ def run(args, workdir: Path, database: str) -> None:
             address=f"Mühlenweg {index + 1}\n79117 Freiburg",
             active_from=dt.date(2020, 1, 1),
         )
-        for index in range(args.houses)
+        for index in range(houses)
     )
-    period = services.period_get_or_create(community=community, month=PERIOD_ID)
+    return community
+
+
+def load_readings(period, *, houses: int, database: str) -> None:
+    from metering.models import MeterReading
 
     t0 = time.perf_counter()
-    insert_readings(community.pk, period.start, period.end)
+    insert_readings(period.community_id, period.start, period.end)
     generate_s = time.perf_counter() - t0
-    rows = MeterReading.objects.filter(house__community=community).count()
+    rows = MeterReading.objects.filter(house__community=period.community_id).count()
     print(f"database:          {database}")
     print(
-        f"data:              {args.houses:,} houses x {PERIOD_ID} (Europe/Berlin) = {rows:,} readings, "
+        f"data:              {houses:,} houses x {PERIOD_ID} (Europe/Berlin) = {rows:,} readings, "
         f"inserted set-based in {generate_s:.1f} s"
     )
+
+
+def time_close(period, *, houses: int) -> float:
+    """Close the month in this process; returns the seconds start and steps took together."""
+    from invoicing import services
+    from invoicing.models import Invoice
 
     t0 = time.perf_counter()
     start = services.period_close_start(period=period)
@@ -141,7 +161,7 @@ def run(args, workdir: Path, database: str) -> None:
     steps_s = time.perf_counter() - t0
     close_s = start_s + steps_s
     issued = Invoice.objects.filter(period=period, status=Invoice.Status.PENDING).count()
-    assert issued == args.houses, (issued, args.houses)
+    assert issued == houses, (issued, houses)
     numbers = list(Invoice.objects.filter(period=period).order_by("house__house_id").values_list("number", flat=True))
     print(
         f"close start:       {start_s:.2f} s (completeness of {len(start.completeness.houses):,} houses, "
@@ -151,14 +171,20 @@ def run(args, workdir: Path, database: str) -> None:
         f"close steps:       {steps_s:.2f} s ({issued:,} invoices computed, numbered {numbers[0]} .. {numbers[-1]} "
         f"and issued in batches of {services.CLOSE_BATCH_SIZE})"
     )
-    scale = TARGET_HOUSES / args.houses
+    scale = TARGET_HOUSES / houses
     print(
         f"close total:       {close_s:.2f} s = {issued / close_s:,.0f} invoices/s; target {CLOSE_TARGET_S:.0f} s for "
         f"{TARGET_HOUSES:,} houses -> {close_s / CLOSE_TARGET_S:.2f} of the budget"
-        + (f" (x{scale:.1f} houses would take ~{close_s * scale:.1f} s)" if args.houses != TARGET_HOUSES else "")
+        + (f" (x{scale:.1f} houses would take ~{close_s * scale:.1f} s)" if houses != TARGET_HOUSES else "")
     )
-    if args.no_pdfs:
-        return
+    return close_s
+
+
+def time_pdfs(period):
+    """Start a real qcluster and wait until every queued PDF is rendered; returns seconds, progress, tasks."""
+    from django_q.models import OrmQ
+
+    from invoicing import selectors
 
     queued = OrmQ.objects.count()
     env = {**os.environ}
@@ -189,6 +215,13 @@ def run(args, workdir: Path, database: str) -> None:
             cluster.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(cluster.pid, signal.SIGKILL)
+    return pdf_s, progress, queued
+
+
+def report_pdfs(period, args, *, close_s: float, pdf_s: float, progress, queued: int) -> None:
+    from invoicing.models import Invoice
+
+    scale = TARGET_HOUSES / args.houses
     sizes = [
         os.path.getsize(Path(os.environ["MEDIA_ROOT"]) / name)
         for name in Invoice.objects.filter(period=period).values_list("pdf_file", flat=True)[:200]

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class CommunitiesConfig(AppConfig):
     name = "communities"
-    verbose_name = "Communities and meter data"
+    verbose_name = "Communities and houses"

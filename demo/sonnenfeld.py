@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from communities.models import Community, House, MeterReading
+from communities.models import Community, House
 from core import local_time
 from invoicing import services
 from invoicing.models import SettlementPeriod, Tariff
+from metering.models import MeterReading
 
 DEMO_SLUG = "sonnenfeld"
 DEMO_PERIOD_ID = "2026-10"

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import factory
 
-from communities.models import Community, House, MeterReading
+from communities.models import Community, House
 from core.energy import kwh_to_wh
 from invoicing.models import SettlementPeriod, Tariff
+from metering.models import MeterReading
 
 
 class CommunityFactory(factory.django.DjangoModelFactory):

@@ -9,9 +9,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from communities.models import Community, House, MeterReading
+from communities.models import Community, House
 from invoicing import services
 from invoicing.models import Invoice, InvoiceLine, InvoiceNumberCounter, SettlementPeriod, Tariff
+from metering.models import MeterReading
 from tests.factories import (
     CommunityFactory,
     HouseFactory,

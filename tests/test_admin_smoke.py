@@ -7,13 +7,13 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from communities.models import ImportJob, MeterChange
 from invoicing import services
+from metering.models import ImportJob, MeterChange
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"communities", "invoicing"}
+OUR_APPS = {"communities", "invoicing", "metering"}
 OUR_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in OUR_APPS), key=lambda model: model.__name__
 )

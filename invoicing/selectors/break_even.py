@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
-from communities.models import MeterReading
 from core.energy import wh_to_kwh
+from metering.models import MeterReading
 
 from .. import settlement
 from ..pricing import Prices, TariffSegment

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from communities.models import House, MeterReading
+from communities.models import House
 from core.local_time import interval_count, local_midnight, month_first_days
+from metering.models import MeterReading
 
 from ..models import SettlementPeriod
 from .periods import houses_billable_in

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from communities.models import MeterReading
+from metering.models import MeterReading
 
 from ..pricing import TariffSegment
 

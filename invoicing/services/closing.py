@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from communities.models import FrozenRange
+from metering.models import FrozenRange
 
 from .. import lifecycle, queue, selectors, statement
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument

@@ -12,8 +12,9 @@ Each is ``SELECT ... FOR UPDATE OF`` the one table named, never a joined row as 
 
 from django.core.exceptions import ValidationError
 
-from communities.models import Community, FrozenRange
+from communities.models import Community
 from core.local_time import month_bounds, parse_period_id
+from metering.models import FrozenRange
 
 from ..models import SettlementPeriod
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_q",
     "communities",
+    "metering",
     "invoicing",
     "demo",
 ]

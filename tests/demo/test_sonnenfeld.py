@@ -9,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
-from communities.models import Community, House, MeterReading
+from communities.models import Community, House
 from core.local_time import month_bounds
 from demo import sonnenfeld
 from invoicing.models import Invoice, SettlementPeriod, Tariff
+from metering.models import MeterReading
 
 BERLIN_OCTOBER_2026_QUARTER_HOURS = 2980  # 31 days x 96 + the 4 quarter hours of the repeated hour
 

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from communities.models import FrozenMeterDataError, FrozenRange, MeterReading
 from invoicing import selectors, services, tasks
 from invoicing.models import Invoice, LifecycleEvent, PdfState, SettlementPeriod
 from invoicing.services import closing
+from metering.models import FrozenMeterDataError, FrozenRange, MeterReading
 from tests.factories import (
     HouseFactory,
     add_readings,

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from communities.models import FrozenMeterDataError
 from invoicing import services
 from invoicing.models import Invoice, InvoiceNumberCounter, SettlementPeriod
+from metering.models import FrozenMeterDataError
 from tests.factories import (
     CommunityFactory,
     HouseFactory,

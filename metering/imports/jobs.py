@@ -1,4 +1,4 @@
-"""Background imports: an ImportJob per large file, run by django-q2 (``communities.tasks``)."""
+"""Background imports: an ImportJob per large file, run by django-q2 (``metering.tasks``)."""
 
 import logging
 import os
@@ -7,7 +7,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from communities.models import Community, ImportJob
+from communities.models import Community
+from metering.models import ImportJob
 
 from .engine import readings_import
 
@@ -68,7 +69,7 @@ def import_job_create(
 def _enqueue(job_id: int) -> None:
     from django_q.tasks import async_task
 
-    async_task("communities.tasks.import_job_run", job_id, task_name=f"meter-import-{job_id}", group="meter-imports")
+    async_task("metering.tasks.import_job_run", job_id, task_name=f"meter-import-{job_id}", group="meter-imports")
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:

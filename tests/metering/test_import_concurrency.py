@@ -8,8 +8,9 @@ import time
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from communities.imports.engine import readings_import
-from communities.models import Community, FrozenRange, MeterReading
+from communities.models import Community
+from metering.imports.engine import readings_import
+from metering.models import FrozenRange, MeterReading
 from tests.factories import CommunityFactory, HouseFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]

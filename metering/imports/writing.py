@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from communities.models import MeterReading
+from metering.models import MeterReading
 
 # Rows per executemany / COPY batch. 100,000 keeps the parameter lists at ~40 MB.
 BATCH_ROWS = 100_000

@@ -3,6 +3,7 @@
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 
 # The first errors by file row are listed; the rest are only counted. A broken export usually
 # repeats one mistake on every row, and a list of a million identical lines helps nobody.
@@ -68,6 +69,13 @@ class ErrorCollector:
         if len(self._listed) > 4 * self.limit:
             self._trim()
 
+    def listed_hits(self, mask) -> np.ndarray:
+        """Positions where ``mask`` is true that get an error of their own (the first ``limit``);
+        the others are only counted. For errors built one by one with ``add``."""
+        hits = np.flatnonzero(mask)
+        self.count += max(len(hits) - self.limit, 0)
+        return hits[: self.limit]
+
     def _trim(self):
         self._listed.sort(key=lambda error: error.row)
         del self._listed[self.limit :]
@@ -82,3 +90,21 @@ class ErrorCollector:
     def listed(self) -> list[RowError]:
         self._trim()
         return list(self._listed)
+
+
+def utc_text(seconds) -> str:
+    """UTC seconds as an error message quotes an instant."""
+    return pd.Timestamp(int(seconds), unit="s").strftime("%Y-%m-%d %H:%M UTC")
+
+
+class LazyText:
+    """Formats only the values an error is listed for (``ErrorCollector.add_many`` indexes a few)."""
+
+    def __init__(self, values, *, kwh: bool = False):
+        self.values = values
+        self.kwh = kwh
+
+    def __getitem__(self, index):
+        if self.kwh:
+            return f"{self.values[index] / 1000:.3f} kWh in the interval"
+        return utc_text(self.values[index])

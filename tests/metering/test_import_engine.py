@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from communities.models import FrozenRange, MeterReading
+from metering.models import FrozenRange, MeterReading
 from tests.factories import CommunityFactory, HouseFactory, add_readings
 
 from .import_helpers import INTERVAL_HEADER, csv_bytes, language, run_import, xlsx_bytes  # noqa: F401

@@ -26,7 +26,8 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import Error, Result, RowResult
 from import_export.tmp_storages import MediaStorage
 
-from communities.models import Community, MeterReading
+from communities.models import Community
+from metering.models import MeterReading
 
 from .engine import readings_import
 from .jobs import BACKGROUND_THRESHOLD_ROWS, count_data_rows, import_job_create

@@ -6,16 +6,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from communities.imports import jobs
-from communities.models import ImportJob, MeterChange, MeterReading
+from metering.imports import jobs
+from metering.models import ImportJob, MeterChange, MeterReading
 from tests.factories import CommunityFactory, HouseFactory, add_readings
 
 from .import_helpers import INTERVAL_HEADER, csv_bytes, language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-IMPORT_URL = "admin:communities_meterreading_import"
-PROCESS_URL = "admin:communities_meterreading_process_import"
+IMPORT_URL = "admin:metering_meterreading_import"
+PROCESS_URL = "admin:metering_meterreading_process_import"
 GOOD = csv_bytes(
     [
         INTERVAL_HEADER,
@@ -82,7 +82,7 @@ def test_a_large_file_becomes_a_background_job(
     admin_client, community, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(jobs, "BACKGROUND_THRESHOLD_ROWS", 1)
-    from communities.imports import admin_support
+    from metering.imports import admin_support
 
     monkeypatch.setattr(admin_support, "BACKGROUND_THRESHOLD_ROWS", 1)
     preview = upload(admin_client, community, GOOD)
@@ -96,8 +96,8 @@ def test_a_large_file_becomes_a_background_job(
     assert (job.status, job.created_count, job.original_name) == (ImportJob.Status.SUCCEEDED, 2, "readings.csv")
     assert "import job" in " ".join(str(m) for m in done.context["messages"])
     assert MeterReading.objects.count() == 2
-    assert admin_client.get(reverse("admin:communities_importjob_changelist")).status_code == 200
-    assert admin_client.get(reverse("admin:communities_importjob_change", args=[job.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:metering_importjob_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:metering_importjob_change", args=[job.pk])).status_code == 200
 
 
 def test_export_csv_respects_the_house_filter(admin_client, community):
@@ -108,7 +108,7 @@ def test_export_csv_respects_the_house_filter(admin_client, community):
     add_readings(other, start, [("9", "9")])
 
     response = admin_client.post(
-        reverse("admin:communities_meterreading_export") + f"?house__id__exact={house.pk}",
+        reverse("admin:metering_meterreading_export") + f"?house__id__exact={house.pk}",
         {
             "format": "0",
             "resource": "0",
@@ -131,8 +131,8 @@ def test_meter_change_admin_pages(admin_client, community):
     change = MeterChange.objects.create(house=house, changed_at=dt.datetime(2026, 10, 5, tzinfo=dt.UTC))
 
     for url in (
-        reverse("admin:communities_meterchange_changelist"),
-        reverse("admin:communities_meterchange_add"),
-        reverse("admin:communities_meterchange_change", args=[change.pk]),
+        reverse("admin:metering_meterchange_changelist"),
+        reverse("admin:metering_meterchange_add"),
+        reverse("admin:metering_meterchange_change", args=[change.pk]),
     ):
         assert admin_client.get(url).status_code == 200

@@ -116,7 +116,7 @@ def map_columns(header: list[str]) -> ColumnMap:
 
 # At most 12 integer digits and 3 significant decimals (1 Wh); trailing zeros are exact and allowed.
 # Within these bounds a float holds the value to far better than 0.001 Wh, so rint(kwh * 1000)
-# is the exact integer Wh (proven by tests/communities/test_import_parsing.py).
+# is the exact integer Wh (proven by tests/metering/test_import_engine.py).
 _NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,3}0*)?")
 _TOO_FINE = re.compile(r"-?\d{1,12}\.\d+")
 # '1.234' in a `;` file could be German thousands (1234) or a decimal point (1.234).
@@ -217,55 +217,85 @@ def parse_timestamps(values: pd.Series, *, zone: ZoneInfo, interval_minutes: int
     has_offset = well_formed & uniques.str.contains(_OFFSET.pattern, regex=True).to_numpy(dtype=bool, na_value=False)
     utc_ns = np.zeros(count, dtype=np.int64)
     parsed = np.zeros(count, dtype=bool)
-    nonexistent = np.zeros(count, dtype=bool)
-    ambiguous = np.zeros(count, dtype=bool)
-
-    if has_offset.any():
-        aware = pd.to_datetime(
-            uniques[has_offset].str.replace("z", "Z", regex=False), format="ISO8601", utc=True, errors="coerce"
-        )
-        good = aware.notna().to_numpy()
-        index = np.flatnonzero(has_offset)
-        utc_ns[index[good]] = aware[good].dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
-        parsed[index[good]] = True
-    naive_mask = well_formed & ~has_offset
-    if naive_mask.any():
-        naive = pd.to_datetime(uniques[naive_mask], format="ISO8601", errors="coerce")
-        good = naive.notna().to_numpy()
-        index = np.flatnonzero(naive_mask)
-        local = naive[good].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
-        resolved = local.notna().to_numpy()
-        ok_index = index[good][resolved]
-        utc_ns[ok_index] = (
-            local[resolved].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
-        )
-        parsed[ok_index] = True
-        if (~resolved).any():
-            unresolved = naive[good][~resolved]
-            # Resolving the ambiguous ones as summer time tells the two cases apart.
-            as_summer = unresolved.dt.tz_localize(
-                zone, ambiguous=np.ones(len(unresolved), dtype=bool), nonexistent="NaT"
-            )
-            bad_index = index[good][~resolved]
-            nonexistent[bad_index[as_summer.isna().to_numpy()]] = True
-            ambiguous[bad_index[as_summer.notna().to_numpy()]] = True
-
+    _parse_with_offset(uniques, has_offset, utc_ns=utc_ns, parsed=parsed)
+    nonexistent, ambiguous = _parse_local(uniques, well_formed & ~has_offset, zone, utc_ns=utc_ns, parsed=parsed)
     malformed = ~parsed & ~nonexistent & ~ambiguous
-    # Aligned in local time: a 60-minute grid in a +05:30 zone starts at :30 UTC.
-    misaligned = np.zeros(count, dtype=bool)
-    if parsed.any():
-        index = np.flatnonzero(parsed)
-        instants = pd.Series(utc_ns[index].view("datetime64[ns]")).dt.tz_localize("UTC")
-        if str(zone) != "UTC":
-            local_ns = (
-                instants.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
-            )
-        else:
-            local_ns = utc_ns[index]
-        misaligned[index] = local_ns % (interval_minutes * 60 * 1_000_000_000) != 0
+    misaligned = _misaligned(utc_ns, parsed, zone, interval_minutes)
 
     ok_unique = parsed & ~misaligned
-    problems_unique = [
+    problems_unique = _timestamp_problems(
+        malformed=malformed,
+        nonexistent=nonexistent,
+        ambiguous=ambiguous,
+        misaligned=misaligned,
+        zone=zone,
+        interval_minutes=interval_minutes,
+    )
+    return ParsedTimes(
+        utc_s=(utc_ns // 1_000_000_000)[codes],
+        ok=ok_unique[codes],
+        problems=[(mask[codes], message) for mask, message in problems_unique if mask.any()],
+    )
+
+
+def _parse_with_offset(uniques: pd.Series, mask: np.ndarray, *, utc_ns: np.ndarray, parsed: np.ndarray) -> None:
+    """Timestamps that carry their offset (or Z): their instants into ``utc_ns``, marked in ``parsed``."""
+    if not mask.any():
+        return
+    aware = pd.to_datetime(
+        uniques[mask].str.replace("z", "Z", regex=False), format="ISO8601", utc=True, errors="coerce"
+    )
+    good = aware.notna().to_numpy()
+    index = np.flatnonzero(mask)
+    utc_ns[index[good]] = aware[good].dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+    parsed[index[good]] = True
+
+
+def _parse_local(uniques: pd.Series, mask: np.ndarray, zone: ZoneInfo, *, utc_ns: np.ndarray, parsed: np.ndarray):
+    """Naive timestamps, local to ``zone``, like ``_parse_with_offset``; returns the masks of the local
+    times that do not exist (spring gap) and that occur twice (autumn overlap)."""
+    nonexistent = np.zeros(len(uniques), dtype=bool)
+    ambiguous = np.zeros(len(uniques), dtype=bool)
+    if not mask.any():
+        return nonexistent, ambiguous
+    naive = pd.to_datetime(uniques[mask], format="ISO8601", errors="coerce")
+    good = naive.notna().to_numpy()
+    index = np.flatnonzero(mask)
+    local = naive[good].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    resolved = local.notna().to_numpy()
+    ok_index = index[good][resolved]
+    utc_ns[ok_index] = (
+        local[resolved].dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+    )
+    parsed[ok_index] = True
+    if (~resolved).any():
+        unresolved = naive[good][~resolved]
+        # Resolving the ambiguous ones as summer time tells the two cases apart.
+        as_summer = unresolved.dt.tz_localize(zone, ambiguous=np.ones(len(unresolved), dtype=bool), nonexistent="NaT")
+        bad_index = index[good][~resolved]
+        nonexistent[bad_index[as_summer.isna().to_numpy()]] = True
+        ambiguous[bad_index[as_summer.notna().to_numpy()]] = True
+    return nonexistent, ambiguous
+
+
+def _misaligned(utc_ns: np.ndarray, parsed: np.ndarray, zone: ZoneInfo, interval_minutes: int) -> np.ndarray:
+    """Parsed instants off the community's interval grid, which is aligned in local time: a 60-minute
+    grid in a +05:30 zone starts at :30 UTC."""
+    misaligned = np.zeros(len(utc_ns), dtype=bool)
+    if not parsed.any():
+        return misaligned
+    index = np.flatnonzero(parsed)
+    instants = pd.Series(utc_ns[index].view("datetime64[ns]")).dt.tz_localize("UTC")
+    if str(zone) != "UTC":
+        local_ns = instants.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64)
+    else:
+        local_ns = utc_ns[index]
+    misaligned[index] = local_ns % (interval_minutes * 60 * 1_000_000_000) != 0
+    return misaligned
+
+
+def _timestamp_problems(*, malformed, nonexistent, ambiguous, misaligned, zone, interval_minutes):
+    return [
         (
             malformed,
             "is not a timestamp. Write ISO 8601 like 2026-10-01T00:15:00Z, 2026-10-01T02:15:00+02:00 "
@@ -287,8 +317,3 @@ def parse_timestamps(values: pd.Series, *, zone: ZoneInfo, interval_minutes: int
             f"Timestamps are interval starts on the {interval_minutes}-minute grid, e.g. 10:00, 10:{interval_minutes % 60:02d}.",
         ),
     ]
-    return ParsedTimes(
-        utc_s=(utc_ns // 1_000_000_000)[codes],
-        ok=ok_unique[codes],
-        problems=[(mask[codes], message) for mask, message in problems_unique if mask.any()],
-    )

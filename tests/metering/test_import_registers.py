@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from communities.models import MeterChange, MeterReading, RegisterState
+from metering.models import MeterChange, MeterReading, RegisterState
 from tests.factories import CommunityFactory, HouseFactory
 
 from .import_helpers import REGISTER_HEADER, csv_bytes, language, run_import  # noqa: F401

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from communities.imports import readings_import
+from metering.imports import readings_import
 
 
 def csv_bytes(rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False) -> bytes:

@@ -75,10 +75,27 @@ def counters_to_intervals(
     Errors (a counter that goes down with no recorded meter change, a gap between two readings,
     a file that contradicts the stored state) go to ``errors``.
     """
+    counters = _continue_from_states(counters, states, house_names=house_names, columns=columns, errors=errors)
+    house, at_s, row = counters.house, counters.at_s, counters.row
+    pair = house[1:] == house[:-1]
+    d_ei, d_eo, changed = _differences(counters, pair, changes)
+    gap = _check_gaps(counters, pair, interval_s=interval_s, house_names=house_names, errors=errors)
+    keep = pair & ~gap
+    _check_going_down(counters, keep, (d_ei, d_eo), changed, house_names=house_names, columns=columns, errors=errors)
+    intervals = Intervals(
+        house=house[:-1][keep],
+        start_s=at_s[:-1][keep],
+        exported_wh=d_eo[keep],
+        imported_wh=d_ei[keep],
+        row=row[1:][keep],
+    )
+    return intervals, _newest_states(counters)
+
+
+def _continue_from_states(counters: Counters, states, *, house_names, columns, errors) -> Counters:
+    """Each house's first reading continues from its stored state if that is older (a row 0 before it)."""
     house, at_s, ei, eo, row = counters.house, counters.at_s, counters.ei_wh, counters.eo_wh, counters.row
     ei_column, eo_column = columns
-
-    # Each house's first reading: continue from the stored state if it is older.
     first = np.ones(len(house), dtype=bool)
     first[1:] = house[1:] != house[:-1]
     virtual = []
@@ -97,17 +114,22 @@ def counters_to_intervals(
                 f"({_kwh(state.ei_wh)}/{_kwh(state.eo_wh)} kWh). Correct the file, or record a meter change "
                 "if the meter was replaced.",
             )
-    if virtual:
-        extra = np.array(virtual, dtype=np.int64)
-        house = np.concatenate([house, extra[:, 0]])
-        at_s = np.concatenate([at_s, extra[:, 1]])
-        ei = np.concatenate([ei, extra[:, 2]])
-        eo = np.concatenate([eo, extra[:, 3]])
-        row = np.concatenate([row, extra[:, 4]])
-        order = np.lexsort((at_s, house))
-        house, at_s, ei, eo, row = house[order], at_s[order], ei[order], eo[order], row[order]
+    if not virtual:
+        return counters
+    extra = np.array(virtual, dtype=np.int64)
+    house = np.concatenate([house, extra[:, 0]])
+    at_s = np.concatenate([at_s, extra[:, 1]])
+    ei = np.concatenate([ei, extra[:, 2]])
+    eo = np.concatenate([eo, extra[:, 3]])
+    row = np.concatenate([row, extra[:, 4]])
+    order = np.lexsort((at_s, house))
+    return Counters(house[order], at_s[order], ei[order], eo[order], row[order])
 
-    pair = house[1:] == house[:-1]
+
+def _differences(counters: Counters, pair: np.ndarray, changes: list[Change]):
+    """Counter differences of consecutive readings (ΔEi, ΔEo), bridged across recorded meter changes;
+    and which differences span a change."""
+    house, at_s, ei, eo = counters.house, counters.at_s, counters.ei_wh, counters.eo_wh
     prev_at, next_at = at_s[:-1], at_s[1:]
     d_ei = (ei[1:] - ei[:-1]).astype(np.int64)
     d_eo = (eo[1:] - eo[:-1]).astype(np.int64)
@@ -120,24 +142,31 @@ def counters_to_intervals(
             old_eo = 0 if change.old_eo_final is None else change.old_eo_final - eo[index]
             d_ei[index] = old_ei + (ei[index + 1] - change.new_ei_start)
             d_eo[index] = old_eo + (eo[index + 1] - change.new_eo_start)
+    return d_ei, d_eo, changed
 
+
+def _check_gaps(counters: Counters, pair: np.ndarray, *, interval_s: int, house_names, errors) -> np.ndarray:
+    """Consecutive readings of a house that are not one interval apart: an error each."""
+    house, at_s, row = counters.house, counters.at_s, counters.row
+    prev_at, next_at = at_s[:-1], at_s[1:]
     gap = pair & (next_at - prev_at != interval_s)
-    closing_row = row[1:]
-    for index in np.flatnonzero(gap)[: errors.limit]:
+    for index in errors.listed_hits(gap):
         errors.add(
-            int(closing_row[index]),
+            int(row[1:][index]),
             "timestamp",
             _fmt_s(next_at[index]),
             f"is not one interval after the previous counter reading of {house_names[int(house[index])]} "
             f"({_fmt_s(prev_at[index])}{', stored by an earlier import' if row[index] == 0 else ''}). Counter readings "
             "must come every interval; add the missing readings (or import interval energies for the gap).",
         )
-    if gap.sum() > errors.limit:
-        errors.count += int(gap.sum()) - errors.limit
+    return gap
 
-    for delta, column in ((d_ei, ei_column), (d_eo, eo_column)):
-        down = pair & ~gap & (delta < 0)
-        for index in np.flatnonzero(down)[: errors.limit]:
+
+def _check_going_down(counters: Counters, consecutive, deltas, changed, *, house_names, columns, errors) -> None:
+    """A counter that goes down between consecutive readings: a meter change is missing or wrong."""
+    house, at_s, row = counters.house, counters.at_s, counters.row
+    for delta, column, counter in zip(deltas, columns, (counters.ei_wh, counters.eo_wh), strict=True):
+        for index in errors.listed_hits(consecutive & (delta < 0)):
             name = house_names[int(house[index])]
             if changed[index]:
                 message = (
@@ -146,29 +175,23 @@ def counters_to_intervals(
                 )
             else:
                 message = (
-                    f"is lower than the previous counter reading of {name} ({_kwh(int(ei[index] if column == ei_column else eo[index]))} kWh "
-                    f"at {_fmt_s(prev_at[index])}): a counter never goes down. If the meter was replaced or reset, record "
+                    f"is lower than the previous counter reading of {name} ({_kwh(int(counter[index]))} kWh "
+                    f"at {_fmt_s(at_s[index])}): a counter never goes down. If the meter was replaced or reset, record "
                     "a meter change (admin: Meter changes) for this house and import again; otherwise correct the value."
                 )
-            value = ei[index + 1] if column == ei_column else eo[index + 1]
-            errors.add(int(closing_row[index]), column, _kwh(int(value)), message)
-        if down.sum() > errors.limit:
-            errors.count += int(down.sum()) - errors.limit
+            errors.add(int(row[index + 1]), column, _kwh(int(counter[index + 1])), message)
 
-    keep = pair & ~gap
-    intervals = Intervals(
-        house=house[:-1][keep],
-        start_s=prev_at[keep],
-        exported_wh=d_eo[keep],
-        imported_wh=d_ei[keep],
-        row=closing_row[keep],
-    )
 
+def _newest_states(counters: Counters) -> dict[int, StoredState]:
+    """Each house's last reading from the file; none where the stored state is still the newest."""
+    house = counters.house
     last = np.ones(len(house), dtype=bool)
     last[:-1] = house[:-1] != house[1:]
     new_states = {}
     for index in np.flatnonzero(last):
-        if row[index] == 0:
+        if counters.row[index] == 0:
             continue  # the stored state is still the newest
-        new_states[int(house[index])] = StoredState(int(at_s[index]), int(ei[index]), int(eo[index]))
-    return intervals, new_states
+        new_states[int(house[index])] = StoredState(
+            int(counters.at_s[index]), int(counters.ei_wh[index]), int(counters.eo_wh[index])
+        )
+    return new_states

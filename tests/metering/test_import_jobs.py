@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 
-from communities.imports.jobs import count_data_rows, import_job_create, import_job_run
-from communities.models import ImportJob, MeterReading
+from metering.imports.jobs import count_data_rows, import_job_create, import_job_run
+from metering.models import ImportJob, MeterReading
 from tests.factories import CommunityFactory, HouseFactory
 
 from .import_helpers import INTERVAL_HEADER, csv_bytes

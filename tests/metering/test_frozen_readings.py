@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.db.models import F
 
-from communities.models import FrozenMeterDataError, FrozenRange, MeterReading
+from metering.models import FrozenMeterDataError, FrozenRange, MeterReading
 from tests.factories import HouseFactory, add_readings, reading
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from communities.models import MeterReading
+from metering.models import MeterReading
 from tests.factories import CommunityFactory, HouseFactory
 
 from .import_helpers import INTERVAL_HEADER, csv_bytes

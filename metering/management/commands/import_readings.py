@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.imports import readings_import
 from communities.models import Community
+from metering.imports import readings_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,214 @@
+"""Meter data in the admin: readings (with the import page), meter changes and background import jobs."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from core.admin import EstimatedCountPaginator, change_link
+from core.formatting import EMPTY, kwh
+
+from .imports import admin_support
+from .imports.errors import RowError
+from .imports.jobs import BACKGROUND_THRESHOLD_ROWS
+from .models import ImportJob, MeterChange, MeterReading
+
+
+@admin.register(MeterReading)
+class MeterReadingAdmin(ImportExportMixin, admin.ModelAdmin):
+    """Readings, with django-import-export's import (the fast engine) and export (the list's filters)."""
+
+    list_display = ["interval_start", "house", "exported", "imported"]
+    list_filter = ["house__community"]
+    search_fields = ["^house__house_id"]
+    search_help_text = "Start of a house id, e.g. house_1."
+    date_hierarchy = "interval_start"
+    list_select_related = ["house"]
+    ordering = ["-interval_start"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    autocomplete_fields = ["house"]
+    fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported"]
+    readonly_fields = ["exported", "imported"]
+
+    @admin.display(description="exported", ordering="exported_wh")
+    def exported(self, reading):
+        return kwh(reading.exported_kwh if reading.exported_wh is not None else None)
+
+    @admin.display(description="imported", ordering="imported_wh")
+    def imported(self, reading):
+        return kwh(reading.imported_kwh if reading.imported_wh is not None else None)
+
+    # --- import / export (metering.imports.admin_support explains the pieces) ---
+    import_form_class = admin_support.CommunityImportForm
+    confirm_form_class = admin_support.CommunityConfirmImportForm
+    tmp_storage_class = admin_support.SharedUploadStorage
+    import_template_name = "admin/metering/meterreading/import.html"
+    skip_admin_log = True  # one log entry per reading would be millions of rows
+
+    def get_import_formats(self):
+        return [admin_support.MeterDataFormat]
+
+    def get_export_formats(self):
+        return [CSV, XLSX]
+
+    def get_import_resource_classes(self, request):
+        return [admin_support.MeterReadingImportResource]
+
+    def get_export_resource_classes(self, request):
+        return [admin_support.MeterReadingExportResource]
+
+    def get_import_form_initial(self, request):
+        initial = super().get_import_form_initial(request)
+        community = request.GET.get("house__community__id__exact")
+        if community:
+            initial["community"] = community
+        return initial
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["community"] = import_form.cleaned_data["community"].pk
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        if form is not None and form.is_valid():
+            kwargs["community"] = form.cleaned_data["community"]
+        return kwargs
+
+    def get_import_context_data(self, **kwargs):
+        context = super().get_import_context_data(**kwargs)
+        context["background_threshold_rows"] = BACKGROUND_THRESHOLD_ROWS
+        return context
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = self.get_tmp_storage_class()(read_mode="rb", **self.get_tmp_storage_class_kwargs())
+        storage.save_upload(import_file)
+        return storage
+
+    def add_success_message(self, result, request):
+        job = getattr(result, "background_job", None)
+        if job is not None:
+            messages.success(
+                request,
+                format_html(
+                    "The file has {} rows: it is imported in the background as {}.",
+                    job.rows_total,
+                    change_link(job, f"import job {job.pk}"),
+                ),
+            )
+            return
+        outcome = getattr(result, "meter_import", None)
+        if outcome is None:
+            return super().add_success_message(result, request)
+        messages.success(
+            request,
+            f"Import finished: {outcome.rows_read} rows read, {outcome.created} readings created, "
+            f"{outcome.updated} updated, {outcome.unchanged} unchanged.",
+        )
+
+
+@admin.register(MeterChange)
+class MeterChangeAdmin(admin.ModelAdmin):
+    """Staff record a replaced or reset meter here; counter imports bridge the two counters with it."""
+
+    list_display = [
+        "house",
+        "changed_at",
+        "old_ei_final_kwh",
+        "old_eo_final_kwh",
+        "new_ei_start_kwh",
+        "new_eo_start_kwh",
+        "note",
+    ]
+    list_filter = ["house__community"]
+    search_fields = ["^house__house_id", "note"]
+    list_select_related = ["house"]
+    autocomplete_fields = ["house"]
+    date_hierarchy = "changed_at"
+    fieldsets = [
+        (None, {"fields": ["house", "changed_at", "note"]}),
+        (
+            "Old meter (leave empty if it was not read when removed)",
+            {"fields": ["old_ei_final_kwh", "old_eo_final_kwh"]},
+        ),
+        ("New meter", {"fields": ["new_ei_start_kwh", "new_eo_start_kwh"]}),
+    ]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Background meter imports: status, progress, counts, duration, errors and who started them."""
+
+    list_display = [
+        "pk",
+        "original_name",
+        "community",
+        "status",
+        "progress",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "duration_display",
+        "started_by",
+        "created_at",
+    ]
+    list_display_links = ["pk", "original_name"]
+    list_filter = ["status", "community"]
+    list_select_related = ["community", "started_by"]
+    search_fields = ["original_name"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "community",
+        "original_name",
+        "file",
+        "dry_run",
+        "status",
+        "progress",
+        "rows_total",
+        "rows_done",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+        "duration_display",
+        "started_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error_report",
+    ]
+    exclude = ["errors"]
+
+    def has_add_permission(self, request):
+        return False  # jobs start from the readings' import page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="rows done / total")
+    def progress(self, job):
+        return f"{job.rows_done:,} / {job.rows_total:,}"
+
+    @admin.display(description="duration")
+    def duration_display(self, job):
+        duration = job.duration
+        return EMPTY if duration is None else f"{duration.total_seconds():.1f} s"
+
+    @admin.display(description="error report")
+    def error_report(self, job):
+        if not job.errors:
+            return EMPTY
+        items = format_html_join_errors(job.errors)
+        hidden = job.error_count - len(job.errors)
+        if hidden:
+            items += format_html("<li>… and {} more errors</li>", hidden)
+        return format_html("<ul>{}</ul>", items)
+
+
+def format_html_join_errors(errors):
+    return format_html_join("", "<li>{}</li>", ((str(RowError(**error)),) for error in errors))
