@@ -50,10 +50,26 @@ def setup_django():
     django.setup()
 
 
+def _line(part, p_pv: Decimal, p_con: Decimal):
+    from invoicing.documents import DocumentLine
+
+    part_exported = sum((day.exported_kwh for day in part), Decimal(0))
+    part_imported = sum((day.imported_kwh for day in part), Decimal(0))
+    return DocumentLine(
+        segment_start=part[0].day,
+        segment_end=part[-1].day,
+        exported_kwh=part_exported,
+        p_pv_ct_per_kwh=p_pv,
+        export_revenue_ct=part_exported * p_pv,
+        imported_kwh=part_imported,
+        p_con_ct_per_kwh=p_con,
+        import_cost_ct=part_imported * p_con,
+    )
+
+
 def documents(count: int):
     from invoicing.documents import (
         DailyEnergy,
-        DocumentLine,
         InvoiceDocument,
         Letterhead,
         Party,
@@ -86,22 +102,7 @@ def documents(count: int):
             prices = [(Decimal("20"), Decimal("25")), (Decimal("22"), Decimal("26.5"))]
         else:
             parts, prices = [daily], [(Decimal("20"), Decimal("25"))]
-        lines = []
-        for part, (p_pv, p_con) in zip(parts, prices, strict=True):
-            part_exported = sum((day.exported_kwh for day in part), Decimal(0))
-            part_imported = sum((day.imported_kwh for day in part), Decimal(0))
-            lines.append(
-                DocumentLine(
-                    segment_start=part[0].day,
-                    segment_end=part[-1].day,
-                    exported_kwh=part_exported,
-                    p_pv_ct_per_kwh=p_pv,
-                    export_revenue_ct=part_exported * p_pv,
-                    imported_kwh=part_imported,
-                    p_con_ct_per_kwh=p_con,
-                    import_cost_ct=part_imported * p_con,
-                )
-            )
+        lines = [_line(part, p_pv, p_con) for part, (p_pv, p_con) in zip(parts, prices, strict=True)]
         revenue = sum((line.export_revenue_ct for line in lines), Decimal(0))
         cost = sum((line.import_cost_ct for line in lines), Decimal(0))
         yield InvoiceDocument(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from core.admin import changelist_link
+from core.admin import changelist_link, count_link
 from core.formatting import EMPTY
 
 from .models import Community, House
@@ -31,10 +31,10 @@ class CommunityAdmin(admin.ModelAdmin):
     def houses_link(self, community):
         if community.pk is None:
             return EMPTY
-        count = getattr(community, "house_count", 0)
-        return changelist_link(
+        return count_link(
             "admin:communities_house_changelist",
-            f"{count} house{'' if count == 1 else 's'}",
+            getattr(community, "house_count", 0),
+            "house",
             community__id__exact=community.pk,
         )
 
@@ -76,9 +76,9 @@ class HouseAdmin(admin.ModelAdmin):
     def invoices_link(self, house):
         if house.pk is None:
             return EMPTY
-        count = getattr(house, "invoice_count", 0)
-        return changelist_link(
+        return count_link(
             "admin:invoicing_invoice_changelist",
-            f"{count} invoice{'' if count == 1 else 's'}",
+            getattr(house, "invoice_count", 0),
+            "invoice",
             house__id__exact=house.pk,
         )

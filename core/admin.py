@@ -27,6 +27,11 @@ def changelist_link(url_name: str, label: str, **filters) -> str:
     return format_html('<a href="{}?{}">{}</a>', reverse(url_name), urlencode(filters), label)
 
 
+def count_link(url_name: str, count: int, noun: str, **filters) -> str:
+    """``3 houses`` (``1 house``), linking to the change list filtered to them."""
+    return changelist_link(url_name, f"{count} {noun}{'' if count == 1 else 's'}", **filters)
+
+
 def local_span(start, end, zone) -> str:
     """``[start, end)`` as the community reads it: local midnights, in its own zone."""
     if start is None or end is None:

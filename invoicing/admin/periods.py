@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
-from core.admin import changelist_link, local_span
+from core.admin import changelist_link, count_link, local_span
 from core.formatting import EMPTY
 from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
@@ -97,7 +97,7 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
             return EMPTY
         url_name = "admin:invoicing_invoice_changelist"
         total = getattr(period, "invoice_count", 0)
-        all_link = changelist_link(url_name, f"{total} invoice{'' if total == 1 else 's'}", period__id__exact=period.pk)
+        all_link = count_link(url_name, total, "invoice", period__id__exact=period.pk)
         by_status = [
             changelist_link(url_name, f"{count} {label.lower()}", period__id__exact=period.pk, status__exact=status)
             for status, label in Invoice.Status.choices

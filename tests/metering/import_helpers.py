@@ -1,12 +1,9 @@
-"""Builders for meter-data files in tests: small CSV/XLSX files in memory."""
+"""Builders for meter-data files in tests (small CSV/XLSX files in memory) and readers of the result."""
 
 import io
 
-import pytest
-from django.test import override_settings
-from django.utils import translation
-
 from metering.imports import readings_import
+from metering.models import MeterReading
 
 
 def csv_bytes(rows: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8", bom: bool = False) -> bytes:
@@ -35,8 +32,13 @@ INTERVAL_HEADER = ["house_id", "timestamp", "energy_exported_kwh", "energy_impor
 REGISTER_HEADER = ["house_id", "timestamp", "ei_kwh", "eo_kwh"]
 
 
-@pytest.fixture(params=["en", "de"])
-def language(request):
-    """Runs a test under LANGUAGE_CODE en and de: nothing the import reads may depend on it."""
-    with override_settings(LANGUAGE_CODE=request.param), translation.override(request.param):
-        yield request.param
+def stored(community):
+    return {
+        (r.house.house_id, r.interval_start): (r.exported_wh, r.imported_wh)
+        for r in MeterReading.objects.filter(house__community=community).select_related("house")
+    }
+
+
+def only_error(result):
+    assert result.error_count == 1, [str(e) for e in result.errors]
+    return result.errors[0]

@@ -10,7 +10,7 @@ from metering.imports import jobs
 from metering.models import ImportJob, MeterChange, MeterReading
 from tests.factories import CommunityFactory, HouseFactory, add_readings
 
-from .import_helpers import INTERVAL_HEADER, csv_bytes, language  # noqa: F401
+from .import_helpers import INTERVAL_HEADER, csv_bytes
 
 pytestmark = pytest.mark.django_db
 

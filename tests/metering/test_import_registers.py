@@ -8,7 +8,7 @@ import pytest
 from metering.models import MeterChange, MeterReading, RegisterState
 from tests.factories import CommunityFactory, HouseFactory
 
-from .import_helpers import REGISTER_HEADER, csv_bytes, language, run_import  # noqa: F401
+from .import_helpers import REGISTER_HEADER, csv_bytes, run_import
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("language")]
 
