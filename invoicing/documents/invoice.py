@@ -20,8 +20,6 @@ from . import charts
 from .engine import FONT_FAMILY, renderer
 
 TEMPLATE_NAME = "invoicing/pdf/invoice.html"
-
-
 MONTHS = (
     "January",
     "February",
@@ -36,8 +34,6 @@ MONTHS = (
     "November",
     "December",
 )
-
-
 HUNDREDTH_CENT = Decimal("0.01")
 
 

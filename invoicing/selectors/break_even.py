@@ -25,11 +25,7 @@ from .periods import houses_billable_in
 from .readings import IntervalEnergy, interval_energy
 
 PRICE_UNITS_PER_CT = 10**8  # one unit is 1e-8 ct/kWh, the break-even price precision
-
-
 AMOUNT_SCALE = -11  # Wh x (1e-8 ct/kWh) = 1e-11 ct
-
-
 INVOICE_AMOUNT_PLACES = Decimal("1e-7")  # the decimal places of Invoice's *_ct fields
 
 

@@ -23,8 +23,6 @@ HEADER_FIELDS = (
     "recipient_address",
     "house_name",
 )
-
-
 LINE_FIELDS = (
     "tariff_id",
     "segment_start",
@@ -54,6 +52,7 @@ class GenerationReport:
 
 
 def period_segments(period: SettlementPeriod) -> list:
+    """The period split by tariff version; refused with the community's name when none is in force."""
     tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
     try:
         return pricing.tariff_segments(tariffs, period.start, period.end)

@@ -8,6 +8,8 @@ Locks, in the order a write takes them (always this order, so two writers never 
 3. the invoice-number counter's row (``issuing.invoice_numbers_allocate``): what keeps numbers
    gap-free and unique when several periods of a community issue at once.
 Each is ``SELECT ... FOR UPDATE OF`` the one table named, never a joined row as a side effect.
+A cancellation locks its issued invoice before the period; writers holding a period lock touch
+drafts only, so they never wait for that row.
 """
 
 from django.core.exceptions import ValidationError
