@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from core.admin import changelist_link, count_link
+from core.admin import AuditHistoryMixin, changelist_link, count_link
 from core.formatting import EMPTY
 
 from .models import Community, House
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "interval_minutes", "invoice_prefix", "houses_link"]
     search_fields = ["name", "slug", "legal_name"]
     ordering = ["name"]
@@ -40,7 +40,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(House)
-class HouseAdmin(admin.ModelAdmin):
+class HouseAdmin(AuditHistoryMixin, admin.ModelAdmin):
     list_display = [
         "house_id",
         "name",

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.urls import reverse
@@ -71,3 +72,11 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditHistoryMixin(AuditlogHistoryAdminMixin):
+    """The change page's *History* shows the audit trail (``core.audit``): every change with its
+    old and new values and who made it, not only what was done through the admin."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self.auditlog_history_view(request, object_id, extra_context)

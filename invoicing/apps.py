@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class InvoicingConfig(AppConfig):
     name = "invoicing"
     verbose_name = "Invoicing"
+
+    def ready(self):
+        from core.audit import audit
+
+        from .models import CancellationNote, Invoice, SettlementPeriod, Tariff
+
+        audit(Tariff, SettlementPeriod, Invoice, CancellationNote)

@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from core.admin import EstimatedCountPaginator, change_link
+from core.admin import AuditHistoryMixin, EstimatedCountPaginator, change_link
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
@@ -15,7 +15,7 @@ from .models import ImportJob, MeterChange, MeterReading
 
 
 @admin.register(MeterReading)
-class MeterReadingAdmin(ImportExportMixin, admin.ModelAdmin):
+class MeterReadingAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
     """Readings, with django-import-export's import (the fast engine) and export (the list's filters)."""
 
     list_display = ["interval_start", "house", "exported", "imported"]
@@ -112,7 +112,7 @@ class MeterReadingAdmin(ImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(MeterChange)
-class MeterChangeAdmin(admin.ModelAdmin):
+class MeterChangeAdmin(AuditHistoryMixin, admin.ModelAdmin):
     """Staff record a replaced or reset meter here; counter imports bridge the two counters with it."""
 
     list_display = [

@@ -7,6 +7,6 @@ One module per thing staff work with; importing them registers their admins (Dja
 ``invoicing.admin`` on start-up).
 """
 
-from . import invoices, periods, records, schedules, tariffs
+from . import audit, invoices, periods, records, schedules, tariffs
 
-__all__ = ["invoices", "periods", "records", "schedules", "tariffs"]
+__all__ = ["audit", "invoices", "periods", "records", "schedules", "tariffs"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from core.admin import ReadOnlyAdminMixin, change_link, local_span
+from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_span
 from core.formatting import EMPTY, ct_per_kwh, eur
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine
@@ -74,7 +74,12 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
 @admin.register(Invoice)
 class InvoiceAdmin(
-    InvoiceChangeActionsMixin, NoBulkDeleteMixin, StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin
+    AuditHistoryMixin,
+    InvoiceChangeActionsMixin,
+    NoBulkDeleteMixin,
+    StoredPdfViews,
+    EnergyAndMoneyColumns,
+    admin.ModelAdmin,
 ):
     """Invoices are shown, never typed: services compute drafts and freeze issued ones.
 

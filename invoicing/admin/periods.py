@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
-from core.admin import changelist_link, count_link, local_span
+from core.admin import AuditHistoryMixin, changelist_link, count_link, local_span
 from core.formatting import EMPTY
 from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
@@ -45,7 +45,9 @@ class SettlementPeriodForm(forms.ModelForm):
 
 
 @admin.register(SettlementPeriod)
-class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin):
+class SettlementPeriodAdmin(
+    AuditHistoryMixin, InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin
+):
     form = SettlementPeriodForm
     list_display = ["month", "community", "local_bounds", "status", "invoices_link"]
     list_filter = ["community", "status"]

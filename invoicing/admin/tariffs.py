@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from core.admin import AuditHistoryMixin
 from invoicing import selectors, settlement
 from invoicing.models import Tariff
 
@@ -39,7 +40,7 @@ class TariffForm(forms.ModelForm):
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(AuditHistoryMixin, admin.ModelAdmin):
     form = TariffForm
     list_display = ["community", "valid_from", "mode", *PRICE_FIELDS]
     list_filter = ["community", "mode"]

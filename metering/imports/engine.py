@@ -24,6 +24,7 @@ from core.energy import kwh_to_wh
 from metering.models import MeterChange, RegisterState
 
 from . import checks, registers
+from .audit import import_audited
 from .errors import ErrorCollector, LazyText, RowError
 from .parsing import REGISTER, HeaderError, map_columns
 from .rows import FileContext, ValidRows, check_chunk
@@ -92,6 +93,8 @@ def readings_import(
     if errors:
         result.created = result.updated = result.unchanged = 0
     result.seconds = time.perf_counter() - started
+    if not dry_run:
+        import_audited(community=community, fileobj=fileobj, result=result)
     return result
 
 
