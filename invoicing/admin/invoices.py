@@ -90,7 +90,7 @@ class InvoiceAdmin(
     list_select_related = ["house", "period__community"]
     ordering = ["-period_start", "house__house_id"]
     inlines = [InvoiceLineInline]
-    actions = ["mark_paid"]
+    actions = []
     fieldsets = [
         (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
         ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
@@ -158,16 +158,6 @@ class InvoiceAdmin(
         return confirmation_response(
             self, request, CANCEL_INVOICE_TEMPLATE, title=f"Cancel {invoice}", obj=invoice, invoice=invoice, form=form
         )
-
-    @admin.action(description="Mark as paid", permissions=["invoice_change"])
-    def mark_paid(self, request, queryset):
-        paid = 0
-        for invoice in queryset:
-            with reporting_refusals(self, request):
-                services.invoice_mark_paid(invoice=invoice, acting_user=request.user)
-                paid += 1
-        if paid:
-            self.message_user(request, f"{paid} invoice{'' if paid == 1 else 's'} marked paid.", messages.SUCCESS)
 
     @admin.display(description="PDF")
     def pdf(self, invoice):
