@@ -1,4 +1,8 @@
-"""Invoices and their lines: shown, never typed; paid, cancelled and re-issued through services."""
+"""Invoices and their lines: shown, never typed; paid, cancelled and re-issued through services.
+
+There is no bulk "Mark as paid": each payment has its own date, amount and bank reference, so it
+is recorded one invoice at a time (``payments.PaymentViews``, or ``manage.py record_payment``).
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +17,7 @@ from django.utils.safestring import mark_safe
 from core.admin import ReadOnlyAdminMixin, change_link, local_span
 from core.formatting import EMPTY, ct_per_kwh, eur
 from invoicing import selectors, services
-from invoicing.models import Invoice, InvoiceLine
+from invoicing.models import Invoice, InvoiceLine, payable_ct
 
 from .base import (
     CANCEL_INVOICE_TEMPLATE,
@@ -27,6 +31,7 @@ from .base import (
     object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
+from .payments import PaymentInline, PaymentViews
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
 
@@ -74,7 +79,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
 @admin.register(Invoice)
 class InvoiceAdmin(
-    InvoiceChangeActionsMixin, NoBulkDeleteMixin, StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin
+    InvoiceChangeActionsMixin, NoBulkDeleteMixin, PaymentViews, StoredPdfViews, EnergyAndMoneyColumns, admin.ModelAdmin
 ):
     """Invoices are shown, never typed: services compute drafts and freeze issued ones.
 
@@ -89,11 +94,13 @@ class InvoiceAdmin(
     date_hierarchy = "issued_at"
     list_select_related = ["house", "period__community"]
     ordering = ["-period_start", "house__house_id"]
-    inlines = [InvoiceLineInline]
-    actions = []
+    inlines = [InvoiceLineInline, PaymentInline]
     fieldsets = [
         (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
-        ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
+        (
+            "Amounts",
+            {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction", "payment"]},
+        ),
         ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
         ("History", {"fields": ["issued_at", "issued_by", "created_at", "updated_at"]}),
         ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
@@ -115,6 +122,7 @@ class InvoiceAdmin(
         "import_cost",
         "net_amount",
         "direction",
+        "payment",
         "recipient_name",
         "recipient_address",
         "house_name",
@@ -192,8 +200,25 @@ class InvoiceAdmin(
             )
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else EMPTY
 
+    @admin.display(description="payment")
+    def payment(self, invoice):
+        if invoice.pk is None or invoice.status not in (Invoice.Status.PENDING, Invoice.Status.PAID):
+            return EMPTY
+        received = f"{eur(invoice.payments.received_ct())} of {eur(payable_ct(invoice))} received"
+        buttons = [
+            (reverse(f"admin:invoicing_invoice_{name}", args=[invoice.pk]), label)
+            for name, label, shown in [
+                ("record_payment", "Record a payment…", invoice.status == Invoice.Status.PENDING),
+                ("undo_payment", "Undo a payment…", invoice.payments.active().exists()),
+            ]
+            if shown
+        ]
+        return format_html("{} {}", received, format_html_join(" ", '<a class="button" href="{}">{}</a>', buttons))
+
     @admin.display(description="correct it")
     def correction_actions(self, invoice):
+        if invoice.pk is not None and invoice.status == Invoice.Status.PAID:
+            return "A paid invoice is cancelled after its payment is undone (see Payment above)."
         if invoice.pk is None or invoice.status != Invoice.Status.PENDING:
             return EMPTY
         return format_html(
