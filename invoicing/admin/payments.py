@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin, change_link
 from core.formatting import EMPTY, eur
 from core.money import CENTS_PER_EURO
 from invoicing import services
 from invoicing.models import Invoice, Payment, payable_ct
 
-from .base import ShownWithInvoicesMixin, may_change_invoices, object_view_url
+from .base import NoBulkDeleteMixin, ShownWithInvoicesMixin, may_change_invoices, object_view_url
 from .confirmation import confirmation_response
 
 RECORD_PAYMENT_TEMPLATE = "admin/invoicing/invoice/record_payment.html"
@@ -29,6 +29,20 @@ UNDO_PAYMENT_TEMPLATE = "admin/invoicing/invoice/undo_payment.html"
 
 def local_minute(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else EMPTY
+
+
+def recorded_cell(payment) -> str:
+    return f"{local_minute(payment.recorded_at)} by {payment.recorded_by_name}"
+
+
+def undone_cell(payment) -> str:
+    """When, by whom and why a payment was undone; for one that counts, the link to undo it."""
+    if not payment.is_undone:
+        url = reverse("admin:invoicing_invoice_undo_payment", args=[payment.invoice_id])
+        return format_html('<a href="{}?payment={}">Undo&hellip;</a>', url, payment.pk)
+    return format_html(
+        "{} by {}: &ldquo;{}&rdquo;", local_minute(payment.undone_at), payment.undone_by_name, payment.undo_reason
+    )
 
 
 class RecordPaymentForm(forms.Form):
@@ -81,16 +95,53 @@ class PaymentInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, admin.TabularInl
 
     @admin.display(description="recorded")
     def recorded(self, payment):
-        return f"{local_minute(payment.recorded_at)} by {payment.recorded_by_name}"
+        return recorded_cell(payment)
 
     @admin.display(description="undone")
     def undone(self, payment):
-        if not payment.is_undone:
-            url = reverse("admin:invoicing_invoice_undo_payment", args=[payment.invoice_id])
-            return format_html('<a href="{}?payment={}">Undo&hellip;</a>', url, payment.pk)
-        return format_html(
-            "{} by {}: &ldquo;{}&rdquo;", local_minute(payment.undone_at), payment.undone_by_name, payment.undo_reason
-        )
+        return undone_cell(payment)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every payment of every invoice, for reconciling a bank statement: search its reference.
+
+    Read-only: payments are recorded and undone from their invoice's page.
+    """
+
+    list_display = ["paid_on", "invoice", "house", "amount", "reference", "recorded_by_name", "is_active"]
+    list_filter = ["invoice__community", ("undone_at", admin.EmptyFieldListFilter)]
+    search_fields = ["reference", "invoice__number", "invoice__house_name"]
+    search_help_text = "Bank reference, invoice number or house name."
+    date_hierarchy = "paid_on"
+    list_select_related = ["invoice"]
+    ordering = ["-paid_on", "-pk"]
+    fields = ["invoice_link", "paid_on", "amount", "reference", "recorded", "undone"]
+    readonly_fields = fields
+
+    @admin.display(description="house", ordering="invoice__house_name")
+    def house(self, payment):
+        return payment.invoice.house_name
+
+    @admin.display(description="amount", ordering="amount_ct")
+    def amount(self, payment):
+        return eur(payment.amount_ct)
+
+    @admin.display(description="counts", boolean=True)
+    def is_active(self, payment):
+        return not payment.is_undone
+
+    @admin.display(description="invoice")
+    def invoice_link(self, payment):
+        return change_link(payment.invoice)
+
+    @admin.display(description="recorded")
+    def recorded(self, payment):
+        return recorded_cell(payment)
+
+    @admin.display(description="undone")
+    def undone(self, payment):
+        return undone_cell(payment)
 
 
 class PaymentViews:

@@ -118,3 +118,14 @@ def test_there_is_no_one_click_mark_paid_action(admin_client, issued_invoice):
 
     assert "mark_paid" not in offered_actions(response)
     assert posted.status_code in (200, 302) and status(issued_invoice) == "pending"
+
+
+def test_the_payment_list_finds_a_bank_reference_and_is_read_only(admin_client, issued_invoice):
+    pay(issued_invoice)
+
+    found = admin_client.get(changelist(Payment), {"q": "4711"})
+    missing = admin_client.get(changelist(Payment), {"q": "9999"})
+
+    assert found.context["cl"].result_count == 1 and missing.context["cl"].result_count == 0
+    assert admin_client.post(change_url(Payment.objects.get()), {"reference": "x"}).status_code == 403
+    assert Payment.objects.get().reference == "SEPA 4711"
