@@ -217,10 +217,10 @@ class InvoiceAdmin(
 
     @admin.display(description="correct it")
     def correction_actions(self, invoice):
-        if invoice.pk is not None and invoice.status == Invoice.Status.PAID:
-            return "A paid invoice is cancelled after its payment is undone (see Payment above)."
-        if invoice.pk is None or invoice.status != Invoice.Status.PENDING:
+        if invoice.pk is None or invoice.status not in (Invoice.Status.PENDING, Invoice.Status.PAID):
             return EMPTY
+        if invoice.status == Invoice.Status.PAID or invoice.payments.active().exists():
+            return "It can be cancelled once its payment is undone (see Payment above)."
         return format_html(
             '<a class="button" href="{}">Cancel with a reason and re-issue&hellip;</a>',
             reverse("admin:invoicing_invoice_cancel", args=[invoice.pk]),

@@ -129,3 +129,12 @@ def test_the_payment_list_finds_a_bank_reference_and_is_read_only(admin_client, 
     assert found.context["cl"].result_count == 1 and missing.context["cl"].result_count == 0
     assert admin_client.post(change_url(Payment.objects.get()), {"reference": "x"}).status_code == 403
     assert Payment.objects.get().reference == "SEPA 4711"
+
+
+def test_a_paid_invoice_page_says_to_undo_the_payment_before_cancelling(admin_client, issued_invoice):
+    pay(issued_invoice)
+
+    response = admin_client.get(change_url(issued_invoice))
+
+    assert "It can be cancelled once its payment is undone" in response.text
+    assert reverse("admin:invoicing_invoice_cancel", args=[issued_invoice.pk]) not in response.text
