@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.formatting import eur
-from core.money import CENTS_PER_EURO, round_ct
+from core.money import CENTS_PER_EURO, require_decimal, round_ct
 
 from .. import lifecycle
 from ..models import PAYMENT_UNDO_FIELDS, Invoice, Payment, payable_ct
@@ -94,6 +94,7 @@ def payment_record(
     Partial payments are allowed; the invoice becomes paid when the active payments cover its
     payable amount. More than is outstanding is refused (a typo, or money to return).
     """
+    require_decimal("amount_ct", amount_ct)
     locked = _locked_invoice(invoice)
     outstanding_ct = invoice_outstanding_ct(invoice=locked)
     _check_recordable(locked, paid_on, amount_ct, outstanding_ct)

@@ -112,6 +112,11 @@ def test_amounts_that_do_not_fit_are_refused(invoice, amount_ct, message):
     assert not Payment.objects.exists() and status(invoice) == "pending"
 
 
+def test_an_amount_is_never_a_float(invoice):
+    with pytest.raises(TypeError, match="never goes through float"):
+        services.payment_record(invoice=invoice, paid_on=PAID_ON, amount_ct=60.03, reference="SEPA")
+
+
 def test_a_payment_needs_a_reference(invoice):
     with pytest.raises(ValidationError, match="reference"):
         record(invoice, "6003", reference="  ")
