@@ -8,6 +8,6 @@ class InvoicingConfig(AppConfig):
     def ready(self):
         from core.audit import audit
 
-        from .models import CancellationNote, Invoice, SettlementPeriod, Tariff
+        from .models import CancellationNote, Invoice, Payment, SettlementPeriod, Tariff
 
-        audit(Tariff, SettlementPeriod, Invoice, CancellationNote)
+        audit(Tariff, SettlementPeriod, Invoice, CancellationNote, Payment)

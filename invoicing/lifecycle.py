@@ -20,7 +20,8 @@ TRANSITIONS: dict[tuple[str, str, str], str] = {
     ("period", PeriodStatus.CLOSING, PeriodStatus.CLOSED): "Closed",
     ("period", PeriodStatus.CLOSING, PeriodStatus.OPEN): "Close failed before anything was issued; reopened",
     ("invoice", InvoiceStatus.DRAFT, InvoiceStatus.PENDING): "Issued",
-    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID): "Marked paid",
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID): "Paid",
+    ("invoice", InvoiceStatus.PAID, InvoiceStatus.PENDING): "Payment undone",
     ("invoice", InvoiceStatus.PENDING, InvoiceStatus.CANCELLED): "Cancelled",
 }
 

@@ -1,4 +1,8 @@
-"""Invoices and their lines: shown, never typed; paid, cancelled and re-issued through services."""
+"""Invoices and their lines: shown, never typed; paid, cancelled and re-issued through services.
+
+There is no bulk "Mark as paid": each payment has its own date, amount and bank reference, so it
+is recorded one invoice at a time (``payments.PaymentViews``, or ``manage.py record_payment``).
+"""
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +17,7 @@ from django.utils.safestring import mark_safe
 from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_span
 from core.formatting import EMPTY, ct_per_kwh, eur
 from invoicing import selectors, services
-from invoicing.models import Invoice, InvoiceLine
+from invoicing.models import Invoice, InvoiceLine, payable_ct
 
 from .base import (
     CANCEL_INVOICE_TEMPLATE,
@@ -27,6 +31,7 @@ from .base import (
     object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
+from .payments import PaymentInline, PaymentViews
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
 
@@ -77,6 +82,7 @@ class InvoiceAdmin(
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
     NoBulkDeleteMixin,
+    PaymentViews,
     StoredPdfViews,
     EnergyAndMoneyColumns,
     admin.ModelAdmin,
@@ -94,11 +100,13 @@ class InvoiceAdmin(
     date_hierarchy = "issued_at"
     list_select_related = ["house", "period__community"]
     ordering = ["-period_start", "house__house_id"]
-    inlines = [InvoiceLineInline]
-    actions = ["mark_paid"]
+    inlines = [InvoiceLineInline, PaymentInline]
     fieldsets = [
         (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
-        ("Amounts", {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction"]}),
+        (
+            "Amounts",
+            {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction", "payment"]},
+        ),
         ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
         ("History", {"fields": ["issued_at", "issued_by", "created_at", "updated_at"]}),
         ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
@@ -120,6 +128,7 @@ class InvoiceAdmin(
         "import_cost",
         "net_amount",
         "direction",
+        "payment",
         "recipient_name",
         "recipient_address",
         "house_name",
@@ -164,16 +173,6 @@ class InvoiceAdmin(
             self, request, CANCEL_INVOICE_TEMPLATE, title=f"Cancel {invoice}", obj=invoice, invoice=invoice, form=form
         )
 
-    @admin.action(description="Mark as paid", permissions=["invoice_change"])
-    def mark_paid(self, request, queryset):
-        paid = 0
-        for invoice in queryset:
-            with reporting_refusals(self, request):
-                services.invoice_mark_paid(invoice=invoice, acting_user=request.user)
-                paid += 1
-        if paid:
-            self.message_user(request, f"{paid} invoice{'' if paid == 1 else 's'} marked paid.", messages.SUCCESS)
-
     @admin.display(description="PDF")
     def pdf(self, invoice):
         if invoice.pk is None or not invoice.is_issued:
@@ -207,10 +206,27 @@ class InvoiceAdmin(
             )
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else EMPTY
 
+    @admin.display(description="payment")
+    def payment(self, invoice):
+        if invoice.pk is None or invoice.status not in (Invoice.Status.PENDING, Invoice.Status.PAID):
+            return EMPTY
+        received = f"{eur(invoice.payments.received_ct())} of {eur(payable_ct(invoice))} received"
+        buttons = [
+            (reverse(f"admin:invoicing_invoice_{name}", args=[invoice.pk]), label)
+            for name, label, shown in [
+                ("record_payment", "Record a payment…", invoice.status == Invoice.Status.PENDING),
+                ("undo_payment", "Undo a payment…", invoice.payments.active().exists()),
+            ]
+            if shown
+        ]
+        return format_html("{} {}", received, format_html_join(" ", '<a class="button" href="{}">{}</a>', buttons))
+
     @admin.display(description="correct it")
     def correction_actions(self, invoice):
-        if invoice.pk is None or invoice.status != Invoice.Status.PENDING:
+        if invoice.pk is None or invoice.status not in (Invoice.Status.PENDING, Invoice.Status.PAID):
             return EMPTY
+        if invoice.status == Invoice.Status.PAID or invoice.payments.active().exists():
+            return "It can be cancelled once its payment is undone (see Payment above)."
         return format_html(
             '<a class="button" href="{}">Cancel with a reason and re-issue&hellip;</a>',
             reverse("admin:invoicing_invoice_cancel", args=[invoice.pk]),

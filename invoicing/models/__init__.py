@@ -3,21 +3,25 @@
 from .documents import CancellationNote, StatementDocument
 from .events import LifecycleEvent
 from .invoices import INVOICE_FIELDS_MUTABLE_AFTER_ISSUE, Invoice, InvoiceLine, InvoiceNumberCounter
+from .payments import PAYMENT_UNDO_FIELDS, Payment, payable_ct
 from .periods import SettlementPeriod
 from .stored_pdfs import IssuedDocumentError, PdfState, StoredPdf
 from .tariffs import Tariff
 
 __all__ = [
     "INVOICE_FIELDS_MUTABLE_AFTER_ISSUE",
+    "PAYMENT_UNDO_FIELDS",
     "CancellationNote",
     "Invoice",
     "InvoiceLine",
     "InvoiceNumberCounter",
     "IssuedDocumentError",
     "LifecycleEvent",
+    "Payment",
     "PdfState",
     "SettlementPeriod",
     "StatementDocument",
     "StoredPdf",
     "Tariff",
+    "payable_ct",
 ]

@@ -16,7 +16,7 @@ from .closing import (
 from .corrections import Cancellation, invoice_cancel
 from .drafts import GenerationReport, invoices_generate
 from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocate, invoices_issue
-from .payments import invoice_mark_paid
+from .payments import eur_to_ct, invoice_is_covered, invoice_outstanding_ct, payment_record, payment_undo
 from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
 from .periods import period_get_or_create
 from .schedule import DueReport, close_due_at, close_schedule_ensure, periods_close_due
@@ -34,12 +34,16 @@ __all__ = [
     "close_schedule_ensure",
     "document_pdf_retry",
     "documents_render",
+    "eur_to_ct",
     "format_invoice_number",
     "invoice_cancel",
-    "invoice_mark_paid",
+    "invoice_is_covered",
     "invoice_numbers_allocate",
+    "invoice_outstanding_ct",
     "invoices_generate",
     "invoices_issue",
+    "payment_record",
+    "payment_undo",
     "period_close_fail",
     "period_close_resume",
     "period_close_run",

@@ -35,6 +35,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, acting_user=None) -> Cancel
     if not reason:
         raise ValidationError("A cancellation needs a written reason (it is printed on the cancellation document).")
     original = Invoice.objects.select_for_update(of=("self",)).select_related("house", "period").get(pk=invoice.pk)
+    _refuse_paid(original)
     lifecycle.transition_check(obj=original, to_status=Invoice.Status.CANCELLED)
     # A closing period's invoices belong to its close; open and closed periods take corrections.
     period = period_lock(original.period, allowed=(SettlementPeriod.Status.OPEN, SettlementPeriod.Status.CLOSED))
@@ -68,6 +69,16 @@ def invoice_cancel(*, invoice: Invoice, reason: str, acting_user=None) -> Cancel
     note.save()
     queue.pdfs_enqueue(note_pks=[note.pk])
     return Cancellation(note=note, corrected=note.corrected_by)
+
+
+def _refuse_paid(invoice: Invoice) -> None:
+    """Money booked against an invoice would be lost from the books by cancelling it: the payment
+    is undone first (with its reason) and recorded again on the corrected invoice."""
+    if invoice.status == Invoice.Status.PAID or invoice.payments.active().exists():
+        raise ValidationError(
+            f"{invoice.number} has a recorded payment; undo the payment first (with a reason), then cancel it "
+            "and record the payment again on the corrected invoice."
+        )
 
 
 def _corrected_invoice(period: SettlementPeriod, original: Invoice, acting_user) -> Invoice | None:

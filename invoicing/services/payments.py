@@ -1,11 +1,155 @@
+"""Recording what members paid (or were paid), and undoing a payment booked by mistake.
+
+Both lock the invoice's row first (``SELECT … FOR UPDATE OF``), so two clerks booking the same
+bank line at once queue up and the second sees the first's payment. Nothing else is locked: a
+payment never changes a period, a number or a document.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+
+from core.formatting import eur
+from core.money import CENTS_PER_EURO, require_decimal, round_ct
 
 from .. import lifecycle
-from ..models import Invoice
+from ..models import PAYMENT_UNDO_FIELDS, Invoice, Payment, payable_ct
+
+CENT_IN_EUR = Decimal("0.01")
+
+
+def eur_to_ct(amount_eur: str | Decimal) -> Decimal:
+    """``"60.03"`` (euros, as staff type them) -> ``Decimal("6003")`` cents, exactly.
+
+    Refuses more than two decimals rather than rounding what a person typed, and refuses signs:
+    the invoice already says who pays whom.
+    """
+    try:
+        amount = Decimal(str(amount_eur).strip())
+    except InvalidOperation:
+        raise ValidationError(f"{amount_eur!r} is not an amount in euros; write it like 60.03.") from None
+    if not amount.is_finite() or amount != amount.quantize(CENT_IN_EUR):
+        raise ValidationError(f"{amount_eur!r} is not an amount in euros and cents; write it like 60.03.")
+    if amount < 0:
+        raise ValidationError("Type the amount without a sign; the invoice says who pays whom.")
+    return amount * CENTS_PER_EURO
+
+
+def invoice_outstanding_ct(*, invoice: Invoice) -> Decimal:
+    """What is still to be paid on ``invoice``, in whole cents (0 once it is settled)."""
+    return max(payable_ct(invoice) - invoice.payments.received_ct(), Decimal(0))
+
+
+def invoice_is_covered(*, invoice: Invoice) -> bool:
+    """Whether the active payments settle ``invoice`` (a zero invoice needs one payment of 0)."""
+    active = invoice.payments.active()
+    return active.exists() and active.received_ct() >= payable_ct(invoice)
+
+
+def _locked_invoice(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+
+
+def _details(payment: Payment, **extra) -> dict:
+    return {
+        "payment": payment.pk,
+        "paid_on": payment.paid_on.isoformat(),
+        "amount_ct": str(round_ct(payment.amount_ct)),
+        "reference": payment.reference,
+        **extra,
+    }
+
+
+def _check_recordable(invoice: Invoice, paid_on: dt.date, amount_ct: Decimal, outstanding_ct: Decimal) -> None:
+    if invoice.status != Invoice.Status.PENDING:
+        label = invoice.number or "A draft invoice"
+        reason = {
+            Invoice.Status.DRAFT: "it is not issued yet",
+            Invoice.Status.PAID: "it is paid in full",
+            Invoice.Status.CANCELLED: "it is cancelled; record the payment on its corrected invoice",
+        }[invoice.status]
+        raise ValidationError(f"{label} takes no payment: {reason}.")
+    if amount_ct < 0:
+        raise ValidationError("A payment's amount is zero or more; the invoice says who pays whom.")
+    if paid_on > timezone.localdate():
+        raise ValidationError(f"The payment date {paid_on:%Y-%m-%d} is in the future.")
+    if amount_ct > outstanding_ct:
+        raise ValidationError(
+            f"{eur(amount_ct)} is more than the {eur(outstanding_ct)} outstanding on {invoice.number}; "
+            "record what settles the invoice and return the rest to the member."
+        )
+    if amount_ct == 0 and outstanding_ct != 0:
+        raise ValidationError(f"A payment of {eur(amount_ct)} settles nothing on {invoice.number}.")
 
 
 @transaction.atomic
-def invoice_mark_paid(*, invoice: Invoice, acting_user=None) -> Invoice:
-    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    lifecycle.transition(obj=locked, to_status=Invoice.Status.PAID, actor=acting_user)
-    return locked
+def payment_record(
+    *, invoice: Invoice, paid_on: dt.date, amount_ct: Decimal, reference: str, acting_user=None, actor_name: str = ""
+) -> Payment:
+    """Record a payment of ``amount_ct`` (cents, what moved) on a pending invoice.
+
+    Partial payments are allowed; the invoice becomes paid when the active payments cover its
+    payable amount. More than is outstanding is refused (a typo, or money to return).
+    """
+    require_decimal("amount_ct", amount_ct)
+    locked = _locked_invoice(invoice)
+    outstanding_ct = invoice_outstanding_ct(invoice=locked)
+    _check_recordable(locked, paid_on, amount_ct, outstanding_ct)
+    payment = Payment(
+        invoice=locked,
+        paid_on=paid_on,
+        amount_ct=amount_ct,
+        reference=(reference or "").strip(),
+        recorded_at=timezone.now(),
+        recorded_by=acting_user if acting_user is not None and acting_user.pk else None,
+        recorded_by_name=lifecycle.actor_label(acting_user, actor_name),
+    )
+    payment.full_clean()
+    payment.save()
+    left_ct = outstanding_ct - amount_ct
+    details = _details(payment, outstanding_ct=str(round_ct(left_ct)))
+    if invoice_is_covered(invoice=locked):
+        lifecycle.transition(
+            obj=locked, to_status=Invoice.Status.PAID, actor=acting_user, actor_name=actor_name, details=details
+        )
+    else:
+        what = f"Payment of {eur(amount_ct)} recorded; {eur(left_ct)} outstanding"
+        lifecycle.note(obj=locked, what=what, actor=acting_user, actor_name=actor_name, details=details)
+    invoice.status = locked.status
+    return payment
+
+
+@transaction.atomic
+def payment_undo(*, payment: Payment, reason: str, acting_user=None, actor_name: str = "") -> Payment:
+    """Undo a payment booked by mistake: the row stays, marked undone with who, when and why.
+
+    A paid invoice that its remaining payments no longer cover becomes pending again, so it can
+    be paid properly or cancelled.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Undoing a payment needs a written reason (it is kept in the invoice's history).")
+    locked = _locked_invoice(payment.invoice)
+    payment = Payment.objects.get(pk=payment.pk)  # read again under the invoice's lock
+    if payment.is_undone:
+        raise ValidationError(
+            f"The payment {payment} was already undone on {payment.undone_at:%Y-%m-%d} by {payment.undone_by_name}."
+        )
+    payment.undone_at = timezone.now()
+    payment.undone_by = acting_user if acting_user is not None and acting_user.pk else None
+    payment.undone_by_name = lifecycle.actor_label(acting_user, actor_name)
+    payment.undo_reason = reason
+    payment.full_clean()
+    payment.save(update_fields=sorted(PAYMENT_UNDO_FIELDS))
+    details = _details(payment, reason=reason)
+    if locked.status == Invoice.Status.PAID and not invoice_is_covered(invoice=locked):
+        lifecycle.transition(
+            obj=locked, to_status=Invoice.Status.PENDING, actor=acting_user, actor_name=actor_name, details=details
+        )
+    else:
+        what = f"Payment of {eur(payment.amount_ct)} undone"
+        lifecycle.note(obj=locked, what=what, actor=acting_user, actor_name=actor_name, details=details)
+    return payment

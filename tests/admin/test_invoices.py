@@ -62,14 +62,15 @@ def test_draft_invoice_page_is_view_only_but_deletable(admin_client, draft_invoi
     assert not InvoiceLine.objects.exists()
 
 
-def test_invoice_lines_are_shown_read_only(admin_client, issued_invoice):
+def test_invoice_lines_and_payments_are_shown_read_only(admin_client, issued_invoice):
     response = admin_client.get(change_url(issued_invoice))
 
-    [inline] = response.context["inline_admin_formsets"]
-    assert inline.has_add_permission is False
-    assert inline.has_change_permission is False
-    assert inline.has_delete_permission is False
-    assert len(inline.formset.forms) == 1
+    lines, payments = response.context["inline_admin_formsets"]
+    for inline in (lines, payments):
+        assert inline.has_add_permission is False
+        assert inline.has_change_permission is False
+        assert inline.has_delete_permission is False
+    assert len(lines.formset.forms) == 1
 
 
 def test_tariff_prices_are_frozen_once_an_issued_invoice_used_them(admin_client, issued_invoice):

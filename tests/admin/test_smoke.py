@@ -21,14 +21,21 @@ OUR_MODELS = sorted(
 
 @pytest.fixture
 def every_record(admin_user):
-    """A community with an issued, a cancelled and a corrected invoice, a meter change and an import job."""
+    """A community with an issued, a cancelled and a corrected invoice, a payment on it (and one undone),
+    a meter change and an import job."""
     community = CommunityFactory(slug="sonnenfeld")
     TariffFactory(community=community)
     house = HouseFactory(community=community, house_id="house_1", owner_name="Jürgen Größ")
     add_readings(house, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), [("1.5", "0.25")])
     period = SettlementPeriodFactory(community=community)
     services.invoices_issue(period=period, acting_user=admin_user)
-    services.invoice_cancel(invoice=period.invoices.get(), reason="wrong meter", acting_user=admin_user)
+    corrected = services.invoice_cancel(invoice=period.invoices.get(), reason="wrong meter", acting_user=admin_user)
+    paid_on, payable_ct = dt.date(2026, 2, 10), Decimal(24)  # 23.75 ct, rounded
+    booked_wrongly = services.payment_record(
+        invoice=corrected.corrected, paid_on=paid_on, amount_ct=payable_ct, reference="SEPA 1"
+    )
+    services.payment_undo(payment=booked_wrongly, reason="wrong invoice", acting_user=admin_user)
+    services.payment_record(invoice=corrected.corrected, paid_on=paid_on, amount_ct=payable_ct, reference="SEPA 2")
     MeterChange.objects.create(
         house=house,
         changed_at=dt.datetime(2026, 2, 3, 10, tzinfo=dt.UTC),

@@ -26,6 +26,7 @@ ALLOWED = {
     ("period", PeriodStatus.CLOSING, PeriodStatus.OPEN),
     ("invoice", InvoiceStatus.DRAFT, InvoiceStatus.PENDING),
     ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID),
+    ("invoice", InvoiceStatus.PAID, InvoiceStatus.PENDING),
     ("invoice", InvoiceStatus.PENDING, InvoiceStatus.CANCELLED),
 }
 EVERY_PAIR = [("period", a, b) for a in PeriodStatus.values for b in PeriodStatus.values if a != b] + [
@@ -65,20 +66,28 @@ def issued(community, django_capture_on_commit_callbacks):
     return Invoice.objects.get()
 
 
+def pay(invoice, acting_user=None):
+    return services.payment_record(
+        invoice=invoice,
+        paid_on=dt.date(2026, 2, 10),
+        amount_ct=Decimal("6003"),
+        reference="SEPA",
+        acting_user=acting_user,
+    )
+
+
 def test_transition_writes_one_event_with_who_when_what(issued, admin_user):
-    services.invoice_mark_paid(invoice=issued, acting_user=admin_user)
+    pay(issued, acting_user=admin_user)
 
     event = selectors.invoice_events(invoice=issued).last()
-    assert (event.from_status, event.to_status, event.what) == ("pending", "paid", "Marked paid")
+    assert (event.from_status, event.to_status, event.what) == ("pending", "paid", "Paid")
     assert event.actor == admin_user and event.actor_name == "admin" and event.at is not None
     assert event.period_id == issued.period_id
 
 
-def test_paid_invoice_cannot_be_paid_again(issued):
-    services.invoice_mark_paid(invoice=issued)
-
-    with pytest.raises(ValidationError, match="paid is final"):
-        services.invoice_mark_paid(invoice=issued)
+def test_a_paid_invoice_can_only_go_back_to_pending():
+    with pytest.raises(ValidationError, match=r"paid; it cannot become cancelled \(from paid it can become: pending\)"):
+        lifecycle.transition_check(obj=Invoice(status=InvoiceStatus.PAID), to_status=InvoiceStatus.CANCELLED)
 
 
 def test_issued_invoice_refuses_changes_at_the_model_layer(issued):

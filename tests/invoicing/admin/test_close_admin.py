@@ -203,15 +203,6 @@ def test_staff_without_invoice_change_cannot_cancel(client, django_user_model, c
     assert client.get(reverse("admin:invoicing_invoice_pdf", args=[closed.pk])).status_code == 200
 
 
-def test_mark_paid_action(admin_client, closed):
-    admin_client.post(
-        reverse("admin:invoicing_invoice_changelist"), {"action": "mark_paid", ACTION_CHECKBOX_NAME: [closed.pk]}
-    )
-
-    closed.refresh_from_db()
-    assert closed.status == "paid"
-
-
 def test_event_changelist_opens(admin_client, closed):
     assert admin_client.get(reverse("admin:invoicing_lifecycleevent_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:invoicing_cancellationnote_changelist")).status_code == 200
