@@ -61,7 +61,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
     @admin.display(description="tariff")
     def tariff_link(self, line):
-        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d %H:%M} UTC")
+        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d}")
 
     @admin.display(description="p_pv")
     def p_pv(self, line):

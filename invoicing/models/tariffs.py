@@ -1,22 +1,30 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.db import models
 
 from communities.models import Community
+from core.local_time import local_midnight
 
 from ..pricing import Prices
 from .fields import PRICE_FIELD
 
 
 class Tariff(models.Model):
-    """A version of a community's prices, in force from ``valid_from`` until the next version."""
+    """A version of a community's prices, in force from ``valid_from`` until the next version.
+
+    ``valid_from`` is the day a person typed: the tariff starts at 00:00 of that day in the
+    community's time zone (``starts_at``), as periods and house activity do.
+    """
 
     class Mode(models.TextChoices):
         FIXED = "fixed", "Fixed: p_pv and p_con in every interval"
         BREAK_EVEN = "break_even", "Break-even: house prices set per interval so the community breaks even"
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="tariffs")
-    valid_from = models.DateTimeField(help_text="In force from this instant until the next tariff's start.")
+    valid_from = models.DateField(
+        help_text="In force from 00:00 of this day in the community's time zone until the next tariff's start."
+    )
     p_pv_ct_per_kwh = models.DecimalField(
         "p_pv (ct/kWh)",
         default=Decimal("20"),
@@ -58,7 +66,12 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.community} tariff from {self.valid_from:%Y-%m-%d %H:%M} UTC"
+        return f"{self.community} tariff from {self.valid_from:%Y-%m-%d}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The instant (UTC) the tariff comes into force: local midnight of ``valid_from``."""
+        return local_midnight(self.valid_from, self.community.zone)
 
     @property
     def is_break_even(self) -> bool:

@@ -52,12 +52,16 @@ class GenerationReport:
 
 
 def period_segments(period: SettlementPeriod) -> list:
-    """The period split by tariff version; refused with the community's name when none is in force."""
+    """The period split by tariff version (each starting at local midnight of its day); refused
+    with the community's name and the local day when none is in force."""
     tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
     try:
         return pricing.tariff_segments(tariffs, period.start, period.end)
     except pricing.NoTariffError as error:
-        raise ValidationError(f"{period.community}: {error}") from error
+        first_day = period.start.astimezone(period.community.zone).date()
+        raise ValidationError(
+            f"{period.community}: No tariff is in force on {first_day}; add a tariff valid from that day or earlier."
+        ) from error
 
 
 def _draft_for(house: House, period: SettlementPeriod, priced: list) -> tuple[Invoice, list[InvoiceLine]]:
