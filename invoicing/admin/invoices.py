@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from core.admin import ReadOnlyAdminMixin, change_link, local_span
+from core.admin import ReadOnlyAdminMixin, change_link, local_days
 from core.formatting import EMPTY, ct_per_kwh, eur
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine
@@ -242,9 +242,9 @@ class InvoiceAdmin(
     def period_link(self, invoice):
         return change_link(invoice.period)
 
-    @admin.display(description="period, local time")
+    @admin.display(description="billed days")
     def local_bounds(self, invoice):
-        return local_span(invoice.period_start, invoice.period_end, invoice.community.zone)
+        return local_days(invoice.period_start, invoice.period_end, invoice.community.zone)
 
     @admin.display(description="net amount", ordering="net_amount_ct")
     def net_amount(self, invoice):

@@ -172,3 +172,43 @@ def test_a_price_change_on_the_first_bills_from_local_midnight_at_the_new_price(
         Decimal("10"),
         Decimal("20"),
     )
+
+
+def test_a_house_joining_mid_month_is_billed_from_its_first_local_day():
+    berlin = CommunityFactory(time_zone="Europe/Berlin")
+    TariffFactory(community=berlin)
+    house = HouseFactory(community=berlin, active_from=dt.date(2026, 3, 17))
+    march = services.period_get_or_create(community=berlin, month="2026-03")
+
+    services.invoices_generate(period=march)
+
+    invoice = Invoice.objects.get()
+    assert (invoice.house, invoice.period_start, invoice.period_end) == (
+        house,
+        dt.datetime(2026, 3, 16, 23, tzinfo=dt.UTC),  # 17 March 00:00 in Berlin
+        march.end,
+    )
+
+
+def test_a_house_leaving_mid_month_is_billed_to_the_end_of_its_last_local_day():
+    berlin = CommunityFactory(time_zone="Europe/Berlin")
+    TariffFactory(community=berlin)
+    HouseFactory(community=berlin, active_from=dt.date(2020, 1, 1), active_until=dt.date(2026, 3, 10))
+    march = services.period_get_or_create(community=berlin, month="2026-03")
+
+    services.invoices_generate(period=march)
+
+    invoice = Invoice.objects.get()
+    assert (invoice.period_start, invoice.period_end) == (march.start, dt.datetime(2026, 3, 10, 23, tzinfo=dt.UTC))
+
+
+def test_a_draft_follows_a_change_of_the_house_membership_dates(community, period):
+    house = HouseFactory(community=community)
+    services.invoices_generate(period=period)
+    house.active_from = dt.date(2026, 1, 17)
+    house.save()
+
+    report = services.invoices_generate(period=period)
+
+    assert report.updated == 1
+    assert Invoice.objects.get().period_start == dt.datetime(2026, 1, 17, tzinfo=dt.UTC)
