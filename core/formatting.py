@@ -4,7 +4,10 @@ Amounts are stored in exact (fractional) cents; staff see what a member pays or 
 ``eur`` goes through ``money.payable_eur`` and its one rounding rule rather than rounding here.
 """
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
 
 from .money import payable_eur
 
@@ -20,6 +23,14 @@ def _as_decimal(name: str, value) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     raise TypeError(f"{name} must be a Decimal or int, not {type(value).__name__}; display never goes through float.")
+
+
+def site_time(instant: dt.datetime | None) -> str:
+    """When something happened, as staff read it: in the current time zone (the site's
+    ``TIME_ZONE``) with its abbreviation, ``2026-03-01 14:05 CET``. Stored values stay UTC."""
+    if instant is None:
+        return EMPTY
+    return f"{timezone.localtime(instant):%Y-%m-%d %H:%M %Z}"
 
 
 def eur(amount_ct) -> str:

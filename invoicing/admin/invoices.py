@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core.admin import ReadOnlyAdminMixin, change_link, local_days
-from core.formatting import EMPTY, ct_per_kwh, eur
+from core.formatting import EMPTY, ct_per_kwh, eur, site_time
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine
 
@@ -186,9 +186,9 @@ class InvoiceAdmin(
         if note is not None:
             parts.append(
                 format_html(
-                    "Cancelled by {} on {} UTC: &ldquo;{}&rdquo;. Corrected invoice: {}",
+                    "Cancelled by {} on {}: &ldquo;{}&rdquo;. Corrected invoice: {}",
                     change_link(note),
-                    f"{note.issued_at:%Y-%m-%d %H:%M}",
+                    site_time(note.issued_at),
                     note.reason,
                     change_link(note.corrected_by) if note.corrected_by else "none (house no longer active)",
                 )
