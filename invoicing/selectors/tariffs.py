@@ -4,7 +4,8 @@ from django.db.models import Q
 
 from communities.models import Community
 
-from ..models import Invoice, InvoiceLine, Tariff
+from .. import pricing
+from ..models import Invoice, InvoiceLine, SettlementPeriod, Tariff
 
 
 def _local_day(instant: dt.datetime, community: Community) -> dt.date:
@@ -34,6 +35,22 @@ def tariffs_for_range(*, community: Community, start: dt.datetime, end: dt.datet
             )
         ).order_by("valid_from")
     )
+
+
+def period_tariff_segments(*, period: SettlementPeriod) -> list[pricing.TariffSegment[Tariff]]:
+    """The period split by tariff version, each from local midnight of its day.
+
+    Raises ``pricing.NoTariffError`` naming the local day that has no tariff, as staff enter them.
+    """
+    community = period.community
+    tariffs = tariffs_for_range(community=community, start=period.start, end=period.end)
+    try:
+        return pricing.tariff_segments(tariffs, period.start, period.end)
+    except pricing.NoTariffError as error:
+        raise pricing.NoTariffError(
+            f"No tariff is in force on {_local_day(period.start, community)} ({community.zone.key}); "
+            "add a tariff valid from that day or earlier."
+        ) from error
 
 
 def tariff_is_quoted(*, tariff: Tariff) -> bool:

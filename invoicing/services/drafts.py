@@ -56,16 +56,11 @@ class GenerationReport:
 
 
 def period_segments(period: SettlementPeriod) -> list:
-    """The period split by tariff version (each starting at local midnight of its day); refused
-    with the community's name and the local day when none is in force."""
-    tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
+    """The period split by tariff version; refused with the community's name when none is in force."""
     try:
-        return pricing.tariff_segments(tariffs, period.start, period.end)
+        return selectors.period_tariff_segments(period=period)
     except pricing.NoTariffError as error:
-        first_day = period.start.astimezone(period.community.zone).date()
-        raise ValidationError(
-            f"{period.community}: No tariff is in force on {first_day}; add a tariff valid from that day or earlier."
-        ) from error
+        raise ValidationError(f"{period.community}: {error}") from error
 
 
 def billed_span(house: House, period: SettlementPeriod) -> tuple[dt.datetime, dt.datetime]:

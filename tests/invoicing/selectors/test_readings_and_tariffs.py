@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from invoicing import selectors
-from invoicing.pricing import tariff_segments
+from invoicing import selectors, services
+from invoicing.pricing import NoTariffError, tariff_segments
 from tests.factories import CommunityFactory, HouseFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,12 @@ def test_tariffs_for_range_end_at_local_midnight():
     (in_force,) = selectors.tariffs_for_range(community=berlin, start=february_start, end=march_start)
 
     assert in_force.valid_from == dt.date(2026, 1, 1)
+
+
+def test_a_period_without_a_tariff_names_its_first_local_day():
+    berlin = CommunityFactory(time_zone="Europe/Berlin")
+    TariffFactory(community=berlin, valid_from=dt.date(2026, 3, 2))
+    march = services.period_get_or_create(community=berlin, month="2026-03")
+
+    with pytest.raises(NoTariffError, match=r"No tariff is in force on 2026-03-01 \(Europe/Berlin\)"):
+        selectors.period_tariff_segments(period=march)
