@@ -1,7 +1,8 @@
-"""How the back-office shows money and energy. Pure: Decimal in, str out, no ORM, no float.
+"""How the back-office shows money, energy and times. Pure: values in, str out, no ORM, no float.
 
 Amounts are stored in exact (fractional) cents; staff see what a member pays or receives, so
 ``eur`` goes through ``money.payable_eur`` and its one rounding rule rather than rounding here.
+Instants are stored in UTC; staff see them in the site's zone (``site_time``).
 """
 
 import datetime as dt
