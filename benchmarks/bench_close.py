@@ -119,7 +119,7 @@ def create_community(*, houses: int):
         legal_name="Benchmark Energiegemeinschaft eG",
         address="Rathausplatz 1\n79117 Freiburg",
     )
-    Tariff.objects.create(community=community, valid_from=dt.datetime(2025, 12, 1, tzinfo=dt.UTC))
+    Tariff.objects.create(community=community, valid_from=dt.date(2025, 12, 1))
     House.objects.bulk_create(
         House(
             community=community,

@@ -1,5 +1,6 @@
 """Admin building blocks both apps share: links, local spans, a cheap paginator, read-only admins."""
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
@@ -38,6 +39,14 @@ def local_span(start, end, zone) -> str:
     if start is None or end is None:
         return EMPTY
     return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
+def local_days(start, end, zone) -> str:
+    """``[start, end)`` as the days it covers where the community lives: ``2026-03-17 to 2026-03-31``."""
+    if start is None or end is None:
+        return EMPTY
+    last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+    return f"{start.astimezone(zone):%Y-%m-%d} to {last_day:%Y-%m-%d} ({zone.key})"
 
 
 class EstimatedCountPaginator(Paginator):

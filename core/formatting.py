@@ -1,10 +1,14 @@
-"""How the back-office shows money and energy. Pure: Decimal in, str out, no ORM, no float.
+"""How the back-office shows money, energy and times. Pure: values in, str out, no ORM, no float.
 
 Amounts are stored in exact (fractional) cents; staff see what a member pays or receives, so
 ``eur`` goes through ``money.payable_eur`` and its one rounding rule rather than rounding here.
+Instants are stored in UTC; staff see them in the site's zone (``site_time``).
 """
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
 
 from .money import payable_eur
 
@@ -20,6 +24,14 @@ def _as_decimal(name: str, value) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     raise TypeError(f"{name} must be a Decimal or int, not {type(value).__name__}; display never goes through float.")
+
+
+def site_time(instant: dt.datetime | None) -> str:
+    """When something happened, as staff read it: in the current time zone (the site's
+    ``TIME_ZONE``) with its abbreviation, ``2026-03-01 14:05 CET``. Stored values stay UTC."""
+    if instant is None:
+        return EMPTY
+    return f"{timezone.localtime(instant):%Y-%m-%d %H:%M %Z}"
 
 
 def eur(amount_ct) -> str:

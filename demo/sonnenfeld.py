@@ -50,7 +50,7 @@ TARIFF_PRICES_CT_PER_KWH = {
     "p_grid_del_ct_per_kwh": Decimal("6"),
     "p_grid_con_ct_per_kwh": Decimal("30"),
 }
-TARIFF_VALID_FROM = local_time.local_midnight(dt.date(2026, 1, 1), DEMO_ZONE)
+TARIFF_VALID_FROM = dt.date(2026, 1, 1)  # from 00:00 in the community's zone
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,8 @@ def average_price(*, amount_ct: Decimal, energy_kwh: Decimal, otherwise: Decimal
     return (amount_ct / energy_kwh).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
 
 
-class HasValidFrom(Protocol):
-    valid_from: dt.datetime
+class HasStart(Protocol):
+    starts_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -101,20 +101,18 @@ class NoTariffError(ValueError):
     pass
 
 
-def tariff_segments[T: HasValidFrom](
-    tariffs: Sequence[T], start: dt.datetime, end: dt.datetime
-) -> list[TariffSegment[T]]:
+def tariff_segments[T: HasStart](tariffs: Sequence[T], start: dt.datetime, end: dt.datetime) -> list[TariffSegment[T]]:
     """Split ``[start, end)`` into the stretches each tariff version is in force.
 
-    The tariff in force at an instant is the one with the latest ``valid_from`` not after it; an
+    The tariff in force at an instant is the one with the latest ``starts_at`` not after it; an
     interval belongs to the tariff in force at its start.
     """
-    ordered = sorted(tariffs, key=lambda tariff: tariff.valid_from)
-    in_force_at_start = [tariff for tariff in ordered if tariff.valid_from <= start]
+    ordered = sorted(tariffs, key=lambda tariff: tariff.starts_at)
+    in_force_at_start = [tariff for tariff in ordered if tariff.starts_at <= start]
     if not in_force_at_start:
         raise NoTariffError(
             f"No tariff is in force on {start:%Y-%m-%d %H:%M} UTC; add a tariff valid from that instant or earlier."
         )
-    versions = [in_force_at_start[-1]] + [tariff for tariff in ordered if start < tariff.valid_from < end]
-    bounds = [start] + [tariff.valid_from for tariff in versions[1:]] + [end]
+    versions = [in_force_at_start[-1]] + [tariff for tariff in ordered if start < tariff.starts_at < end]
+    bounds = [start] + [tariff.starts_at for tariff in versions[1:]] + [end]
     return [TariffSegment(bounds[i], bounds[i + 1], tariff) for i, tariff in enumerate(versions)]

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from core.energy import wh_to_kwh
 
-from . import pricing, selectors, settlement
+from . import selectors, settlement
 from .exports import plain_decimal, utc_timestamp
 from .models import SettlementPeriod, StatementDocument
 
@@ -66,8 +66,7 @@ def statement_for(*, period: SettlementPeriod) -> Statement:
 def statement_compute(*, period: SettlementPeriod) -> Statement:
     """The statement from the period's current readings and tariffs (what a close freezes)."""
     houses = list(selectors.houses_billable_in(period=period))
-    tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
-    segments = pricing.tariff_segments(tariffs, period.start, period.end)
+    segments = selectors.period_tariff_segments(period=period)
     zone = period.community.zone
 
     by_day: dict[dt.date, settlement.Settlement] = {}

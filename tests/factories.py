@@ -44,7 +44,7 @@ class TariffFactory(factory.django.DjangoModelFactory):
         model = Tariff
 
     community = factory.SubFactory(CommunityFactory)
-    valid_from = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    valid_from = dt.date(2020, 1, 1)  # from 00:00 that day in the community's zone
     p_pv_ct_per_kwh = Decimal("20")
     p_con_ct_per_kwh = Decimal("25")
     p_grid_del_ct_per_kwh = Decimal("6")

@@ -19,6 +19,7 @@ DOCUMENTED = (
     "REDIS_URL",
     "LANGUAGE_CODE",
     "Q_WORKERS",
+    "TIME_ZONE",
 )
 
 
@@ -27,7 +28,8 @@ def base_settings(**env) -> subprocess.CompletedProcess:
     script = (
         "import json; from legbilling_site.settings import base as s; "
         "print(json.dumps({'db': s.DATABASES['default'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, "
-        "'q': s.Q_CLUSTER, 'media': str(s.MEDIA_ROOT), 'language': s.LANGUAGE_CODE}))"
+        "'q': s.Q_CLUSTER, 'media': str(s.MEDIA_ROOT), 'language': s.LANGUAGE_CODE, "
+        "'time_zone': s.TIME_ZONE, 'use_tz': s.USE_TZ}))"
     )
     return subprocess.run(
         [sys.executable, "-c", script], cwd=PROJECT, env={**clean, **env}, capture_output=True, text=True, timeout=60
@@ -81,7 +83,17 @@ def test_debug_off_with_secret_key_serves_only_the_allowed_hosts():
 
 @pytest.mark.parametrize(
     ("name", "value", "key", "expected"),
-    [("MEDIA_ROOT", "/srv/media", "media", "/srv/media"), ("LANGUAGE_CODE", "de", "language", "de")],
+    [
+        ("MEDIA_ROOT", "/srv/media", "media", "/srv/media"),
+        ("LANGUAGE_CODE", "de", "language", "de"),
+        ("TIME_ZONE", "Europe/Vienna", "time_zone", "Europe/Vienna"),
+    ],
 )
 def test_paths_and_language_come_from_the_environment(name, value, key, expected):
     assert settings_with(**{name: value})[key] == expected
+
+
+def test_staff_see_berlin_time_by_default_and_values_stay_aware():
+    settings = settings_with()
+
+    assert (settings["time_zone"], settings["use_tz"]) == ("Europe/Berlin", True)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_span
-from core.formatting import EMPTY, ct_per_kwh, eur
+from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_days
+from core.formatting import EMPTY, ct_per_kwh, eur, site_time
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine, payable_ct
 
@@ -66,7 +66,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
     @admin.display(description="tariff")
     def tariff_link(self, line):
-        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d %H:%M} UTC")
+        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d}")
 
     @admin.display(description="p_pv")
     def p_pv(self, line):
@@ -190,9 +190,9 @@ class InvoiceAdmin(
         if note is not None:
             parts.append(
                 format_html(
-                    "Cancelled by {} on {} UTC: &ldquo;{}&rdquo;. Corrected invoice: {}",
+                    "Cancelled by {} on {}: &ldquo;{}&rdquo;. Corrected invoice: {}",
                     change_link(note),
-                    f"{note.issued_at:%Y-%m-%d %H:%M}",
+                    site_time(note.issued_at),
                     note.reason,
                     change_link(note.corrected_by) if note.corrected_by else "none (house no longer active)",
                 )
@@ -263,9 +263,9 @@ class InvoiceAdmin(
     def period_link(self, invoice):
         return change_link(invoice.period)
 
-    @admin.display(description="period, local time")
+    @admin.display(description="billed days")
     def local_bounds(self, invoice):
-        return local_span(invoice.period_start, invoice.period_end, invoice.community.zone)
+        return local_days(invoice.period_start, invoice.period_end, invoice.community.zone)
 
     @admin.display(description="net amount", ordering="net_amount_ct")
     def net_amount(self, invoice):

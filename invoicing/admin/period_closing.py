@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from core.formatting import EMPTY
+from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
 from invoicing.models import SettlementPeriod
 
@@ -56,9 +56,7 @@ class PeriodClosingMixin:
         outcome = {
             SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
             SettlementPeriod.Status.CLOSING: "Closing in the background; this page reloads every 3 seconds.",
-            SettlementPeriod.Status.CLOSED: f"Closed {period.closed_at:%Y-%m-%d %H:%M} UTC."
-            if period.closed_at
-            else "Closed.",
+            SettlementPeriod.Status.CLOSED: f"Closed {site_time(period.closed_at)}." if period.closed_at else "Closed.",
         }[progress.status]
         return format_html(
             "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",

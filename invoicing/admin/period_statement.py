@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.formatting import site_time
 from invoicing import services
 from invoicing.documents.statement import display_context
 from invoicing.models import PdfState, StatementDocument
@@ -59,8 +60,8 @@ class PeriodStatementMixin:
             return "Frozen, with a PDF, when the period closes."
         if document.pdf_state == PdfState.RENDERED:
             return format_html(
-                'Frozen {} UTC &middot; <a href="{}">Download PDF</a> &middot; SHA-256 <code>{}</code>',
-                f"{document.frozen_at:%Y-%m-%d %H:%M}",
+                'Frozen {} &middot; <a href="{}">Download PDF</a> &middot; SHA-256 <code>{}</code>',
+                site_time(document.frozen_at),
                 reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "pdf"]),
                 document.pdf_sha256,
             )
@@ -69,7 +70,7 @@ class PeriodStatementMixin:
                 '<strong>Rendering failed:</strong> {} Use the action "Render the statement PDF again".',
                 document.pdf_error,
             )
-        return f"Frozen {document.frozen_at:%Y-%m-%d %H:%M} UTC; PDF {document.get_pdf_state_display().lower()}."
+        return f"Frozen {site_time(document.frozen_at)}; PDF {document.get_pdf_state_display().lower()}."
 
     @admin.action(description="Render the statement PDF again", permissions=["invoice_change"], location=BOTH_LOCATIONS)
     def retry_statement_pdf(self, request, queryset):

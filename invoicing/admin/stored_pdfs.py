@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.formatting import site_time
 from invoicing import selectors, services
 from invoicing.models import PdfState
 
@@ -17,9 +18,9 @@ def pdf_cell(document, download_url: str, retry_url: str) -> str:
     """State of a document's PDF: a download link, the failure with a retry button, or waiting."""
     if document.pdf_state == PdfState.RENDERED:
         return format_html(
-            '<a href="{}">Download PDF</a> &middot; rendered {} UTC &middot; SHA-256 <code>{}</code>',
+            '<a href="{}">Download PDF</a> &middot; rendered {} &middot; SHA-256 <code>{}</code>',
             download_url,
-            f"{document.pdf_rendered_at:%Y-%m-%d %H:%M:%S}",
+            site_time(document.pdf_rendered_at),
             document.pdf_sha256,
         )
     if document.pdf_state == PdfState.FAILED:

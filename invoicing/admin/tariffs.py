@@ -73,6 +73,11 @@ class TariffAdmin(AuditHistoryMixin, admin.ModelAdmin):
             return ["community", "valid_from", "mode", *PRICE_FIELDS, "created_at"]
         return self.readonly_fields
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.closed_periods_priced():
+            return False  # its closed months would fall back to the previous version's prices
+        return super().has_delete_permission(request, obj)
+
     @staticmethod
     def _quoted_by_issued_invoices(tariff) -> bool:
         return tariff is not None and selectors.tariff_is_quoted(tariff=tariff)

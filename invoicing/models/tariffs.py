@@ -1,22 +1,43 @@
+import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from communities.models import Community
+from core.local_time import local_midnight
 
 from ..pricing import Prices
 from .fields import PRICE_FIELD
+from .periods import SettlementPeriod
+
+# What a tariff decides: a change to any of these reprices its days.
+PRICING_FIELDS = (
+    "community_id",
+    "valid_from",
+    "mode",
+    "p_pv_ct_per_kwh",
+    "p_con_ct_per_kwh",
+    "p_grid_del_ct_per_kwh",
+    "p_grid_con_ct_per_kwh",
+)
 
 
 class Tariff(models.Model):
-    """A version of a community's prices, in force from ``valid_from`` until the next version."""
+    """A version of a community's prices, in force from ``valid_from`` until the next version.
+
+    ``valid_from`` is the day a person typed: the tariff starts at 00:00 of that day in the
+    community's time zone (``starts_at``), as periods and house activity do.
+    """
 
     class Mode(models.TextChoices):
         FIXED = "fixed", "Fixed: p_pv and p_con in every interval"
         BREAK_EVEN = "break_even", "Break-even: house prices set per interval so the community breaks even"
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="tariffs")
-    valid_from = models.DateTimeField(help_text="In force from this instant until the next tariff's start.")
+    valid_from = models.DateField(
+        help_text="In force from 00:00 of this day in the community's time zone until the next tariff's start."
+    )
     p_pv_ct_per_kwh = models.DecimalField(
         "p_pv (ct/kWh)",
         default=Decimal("20"),
@@ -58,7 +79,12 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.community} tariff from {self.valid_from:%Y-%m-%d %H:%M} UTC"
+        return f"{self.community} tariff from {self.valid_from:%Y-%m-%d}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The instant (UTC) the tariff comes into force: local midnight of ``valid_from``."""
+        return local_midnight(self.valid_from, self.community.zone)
 
     @property
     def is_break_even(self) -> bool:
@@ -72,3 +98,54 @@ class Tariff(models.Model):
             p_grid_del=self.p_grid_del_ct_per_kwh,
             p_grid_con=self.p_grid_con_ct_per_kwh,
         )
+
+    def clean(self):
+        super().clean()
+        if self.valid_from is None or self.community_id is None:
+            return
+        closed = self.closed_periods_repriced()
+        if closed:
+            earliest = max(period.end for period in closed).astimezone(self.community.zone).date()
+            months = ", ".join(sorted(period.month for period in closed))
+            raise ValidationError(
+                f"{self.community}: {months} {'is' if len(closed) == 1 else 'are'} closed, and this tariff would "
+                f"change the prices {'it was' if len(closed) == 1 else 'they were'} billed with. A new tariff may "
+                f"start on {earliest} or later.",
+                code="reprices_closed_period",
+            )
+
+    def closed_periods_repriced(self) -> list[SettlementPeriod]:
+        """Closing or closed periods whose prices this tariff, as it stands, would change if saved.
+
+        A tariff prices the days from its start to the next version's start. A new tariff changes
+        that span; an edit changes its old span and its new one (moving the start reprices the days
+        in between); saving it unchanged changes nothing.
+        """
+        stored = Tariff.objects.filter(pk=self.pk).select_related("community").first() if self.pk else None
+        if stored is not None and all(getattr(stored, name) == getattr(self, name) for name in PRICING_FIELDS):
+            return []
+        spans = [stored._span(exclude_pk=self.pk)] if stored is not None else []
+        return _closed_periods_overlapping([*spans, self._span(exclude_pk=self.pk)])
+
+    def closed_periods_priced(self) -> list[SettlementPeriod]:
+        """Closing or closed periods this stored tariff prices: deleting it would reprice them."""
+        return _closed_periods_overlapping([self._span(exclude_pk=self.pk)])
+
+    def _span(self, *, exclude_pk) -> tuple[int, dt.datetime, dt.datetime | None]:
+        """``(community, start, end)``: the instants this tariff prices, up to the next version (or open)."""
+        following = (
+            Tariff.objects.filter(community_id=self.community_id, valid_from__gt=self.valid_from)
+            .exclude(pk=exclude_pk)
+            .order_by("valid_from")
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        zone = self.community.zone
+        return self.community_id, local_midnight(self.valid_from, zone), following and local_midnight(following, zone)
+
+
+def _closed_periods_overlapping(spans) -> list[SettlementPeriod]:
+    overlapping = models.Q()
+    for community_id, start, end in spans:
+        overlapping |= models.Q(community_id=community_id, end__gt=start, **({"start__lt": end} if end else {}))
+    return list(SettlementPeriod.objects.exclude(status=SettlementPeriod.Status.OPEN).filter(overlapping))

@@ -6,7 +6,7 @@ from .documents import invoice_documents
 from .invoices import document_pdf_bytes, invoice_events, invoices_for_export
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
 from .readings import IntervalEnergy, daily_energy_wh, energy_wh_by_house_and_segment, interval_energy
-from .tariffs import tariff_in_effect, tariff_is_quoted, tariffs_for_range
+from .tariffs import period_tariff_segments, tariff_in_effect, tariff_is_quoted, tariffs_for_range
 
 __all__ = [
     "CloseProgress",
@@ -28,6 +28,7 @@ __all__ = [
     "period_close_progress",
     "period_completeness",
     "period_events",
+    "period_tariff_segments",
     "tariff_in_effect",
     "tariff_is_quoted",
     "tariffs_for_range",

@@ -61,11 +61,21 @@ def _daily_energy_of(invoices) -> dict[tuple, list]:
     return daily
 
 
+def _billed_lines(invoice: Invoice) -> list:
+    """The invoice's tariff segments that meet its billed days (``period_start``/``period_end``,
+    the house's membership within the month); a segment before a house joined holds nothing."""
+    return [
+        line
+        for line in invoice.lines.all()
+        if line.segment_start < invoice.period_end and line.segment_end > invoice.period_start
+    ]
+
+
 def _document(invoice: Invoice, note: CancellationNote | None, daily: dict) -> documents.InvoiceDocument:
     """The document of ``invoice``, or of ``note`` cancelling it (every amount negated)."""
     community, zone = invoice.community, invoice.community.zone
     sign = -1 if note is not None else 1
-    lines = list(invoice.lines.all())
+    lines = _billed_lines(invoice)
     tariff = lines[0].tariff if lines else tariff_in_effect(community=community, at=invoice.period_start)
     return documents.InvoiceDocument(
         kind="cancellation" if note is not None else "invoice",
@@ -85,8 +95,8 @@ def _document(invoice: Invoice, note: CancellationNote | None, daily: dict) -> d
         house_name=invoice.house_name,
         lines=[
             documents.DocumentLine(
-                segment_start=_local_day(line.segment_start, zone),
-                segment_end=_last_local_day(line.segment_end, zone),
+                segment_start=_local_day(max(line.segment_start, invoice.period_start), zone),
+                segment_end=_last_local_day(min(line.segment_end, invoice.period_end), zone),
                 exported_kwh=sign * line.energy_exported_kwh,
                 p_pv_ct_per_kwh=line.p_pv_ct_per_kwh,
                 export_revenue_ct=sign * line.export_revenue_ct,

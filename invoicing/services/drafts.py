@@ -1,5 +1,6 @@
 """Draft invoices: one per house active in an open period, refreshed from the current readings."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -8,12 +9,15 @@ from django.utils import timezone
 
 from communities.models import House
 from core.energy import wh_to_kwh
+from core.local_time import local_midnight
 
 from .. import pricing, selectors
 from ..models import Invoice, InvoiceLine, SettlementPeriod
 from .periods import period_lock
 
 HEADER_FIELDS = (
+    "period_start",
+    "period_end",
     "energy_exported_kwh",
     "energy_imported_kwh",
     "export_revenue_ct",
@@ -53,23 +57,33 @@ class GenerationReport:
 
 def period_segments(period: SettlementPeriod) -> list:
     """The period split by tariff version; refused with the community's name when none is in force."""
-    tariffs = selectors.tariffs_for_range(community=period.community, start=period.start, end=period.end)
     try:
-        return pricing.tariff_segments(tariffs, period.start, period.end)
+        return selectors.period_tariff_segments(period=period)
     except pricing.NoTariffError as error:
         raise ValidationError(f"{period.community}: {error}") from error
+
+
+def billed_span(house: House, period: SettlementPeriod) -> tuple[dt.datetime, dt.datetime]:
+    """The part ``[start, end)`` of the period the house was a member, from local midnight to local
+    midnight: a house joining on 17 March is billed, and its invoice reads, 17 to 31 March."""
+    zone = period.community.zone
+    start = max(period.start, local_midnight(house.active_from, zone))
+    if house.active_until is None:
+        return start, period.end
+    return start, min(period.end, local_midnight(house.active_until + dt.timedelta(days=1), zone))
 
 
 def _draft_for(house: House, period: SettlementPeriod, priced: list) -> tuple[Invoice, list[InvoiceLine]]:
     """An unsaved draft invoice and its lines from ``[(segment, amounts), ...]``."""
     amounts = pricing.total(line_amounts for _, line_amounts in priced)
+    billed_start, billed_end = billed_span(house, period)
     invoice = Invoice(
         community_id=period.community_id,
         house=house,
         period=period,
         status=Invoice.Status.DRAFT,
-        period_start=period.start,
-        period_end=period.end,
+        period_start=billed_start,
+        period_end=billed_end,
         energy_exported_kwh=amounts.exported_kwh,
         energy_imported_kwh=amounts.imported_kwh,
         export_revenue_ct=amounts.export_revenue_ct,

@@ -117,8 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
-# Stored and computed in UTC; each community's own zone is applied where periods are built.
-TIME_ZONE = "UTC"
+# Stored and computed in UTC. Times shown to staff (lists, forms, history, job progress) are in
+# this zone; each community's own zone decides its calendar (periods, tariff days, memberships).
+TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
 

@@ -1,8 +1,10 @@
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from core.formatting import ct_per_kwh, eur, kwh
+from core.formatting import EMPTY, ct_per_kwh, eur, kwh, site_time
 
 
 @pytest.mark.parametrize(
@@ -31,3 +33,16 @@ def test_display_helpers_refuse_float():
         eur(60.03)
     with pytest.raises(TypeError):
         kwh(450.5)
+
+
+@pytest.mark.parametrize(
+    ("instant", "shown"),
+    [
+        (dt.datetime(2026, 3, 1, 13, 5, tzinfo=dt.UTC), "2026-03-01 14:05 CET"),
+        (dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.UTC), "2026-07-01 15:05 CEST"),
+        (None, EMPTY),
+    ],
+)
+def test_site_time_shows_an_instant_in_the_current_zone_with_its_abbreviation(instant, shown):
+    with timezone.override("Europe/Berlin"):
+        assert site_time(instant) == shown

@@ -112,7 +112,8 @@ def test_load_demo_creates_the_community_houses_tariff_and_readings():
         6,
         30,
     )
-    assert tariff.valid_from == dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)  # 2026-01-01 00:00 in Berlin
+    assert tariff.valid_from == dt.date(2026, 1, 1)
+    assert tariff.starts_at == dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)  # 2026-01-01 00:00 in Berlin
 
 
 @pytest.mark.django_db

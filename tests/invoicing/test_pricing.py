@@ -59,8 +59,8 @@ def test_pricing_parts_separately_equals_pricing_the_sum(parts):
     assert separately == together
 
 
-def _tariff(valid_from):
-    return SimpleNamespace(valid_from=valid_from)
+def _tariff(starts_at):
+    return SimpleNamespace(starts_at=starts_at)
 
 
 def test_one_tariff_covers_the_whole_period():

@@ -81,8 +81,9 @@ def test_break_even_p_con_is_undefined_without_imports():
 
 def test_statement_uses_the_tariff_in_force_per_interval():
     period, (house,) = community_with_houses(1)
-    TariffFactory(community=period.community, valid_from=JANUARY + QUARTER_HOUR, p_pv_ct_per_kwh=Decimal("10"))
-    add_readings(house, JANUARY, [("1", "0"), ("1", "0")])
+    second_day = JANUARY + dt.timedelta(days=1)
+    TariffFactory(community=period.community, valid_from=second_day.date(), p_pv_ct_per_kwh=Decimal("10"))
+    add_readings(house, second_day - QUARTER_HOUR, [("1", "0"), ("1", "0")])
 
     assert statement_for(period=period).total.houses_revenue_ct == Decimal("30")
 

@@ -74,8 +74,7 @@ def test_tariff_form_suggests_p_con_halfway(admin_client):
         reverse("admin:invoicing_tariff_add"),
         {
             "community": community.pk,
-            "valid_from_0": "2026-01-01",
-            "valid_from_1": "00:00:00",
+            "valid_from": "2026-01-01",
             "mode": "break_even",
             "p_pv_ct_per_kwh": "18",
             "p_con_ct_per_kwh": "99",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from invoicing import services
 from invoicing.models import Invoice
 from tests.factories import (
+    CommunityFactory,
     HouseFactory,
     TariffFactory,
     add_readings,
@@ -105,7 +106,10 @@ def test_draft_of_a_house_that_is_no_longer_active_is_removed(community, period)
 def test_tariff_change_inside_the_period_is_priced_per_interval(community, period):
     mid_january = dt.datetime(2026, 1, 16, tzinfo=dt.UTC)
     TariffFactory(
-        community=community, valid_from=mid_january, p_pv_ct_per_kwh=Decimal("18.5"), p_con_ct_per_kwh=Decimal("27.25")
+        community=community,
+        valid_from=mid_january.date(),
+        p_pv_ct_per_kwh=Decimal("18.5"),
+        p_con_ct_per_kwh=Decimal("27.25"),
     )
     house = HouseFactory(community=community)
     add_readings(house, mid_january - dt.timedelta(minutes=15), [("10", "4"), ("20", "2")])
@@ -146,3 +150,65 @@ def test_generation_query_count_does_not_grow_with_houses(community, period, dja
     add_readings(community.houses.first(), JANUARY + dt.timedelta(days=2), [("1", "1")])
     with django_assert_max_num_queries(14):
         services.invoices_generate(period=period)
+
+
+def test_a_price_change_on_the_first_bills_from_local_midnight_at_the_new_price():
+    # Given a Berlin community whose price changes on 2026-03-01
+    berlin = CommunityFactory(time_zone="Europe/Berlin")
+    TariffFactory(community=berlin, valid_from=dt.date(2026, 1, 1), p_pv_ct_per_kwh=Decimal("20"))
+    TariffFactory(community=berlin, valid_from=dt.date(2026, 3, 1), p_pv_ct_per_kwh=Decimal("10"))
+    house = HouseFactory(community=berlin)
+    march = services.period_get_or_create(community=berlin, month="2026-03")
+    # the first two quarter hours of 1 March in Berlin (23:00 and 23:15 UTC on 28 February)
+    add_readings(house, dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC), [("1", "0"), ("1", "0")])
+
+    # When March is billed
+    services.invoices_generate(period=march)
+
+    # Then all of it is priced at the new price, from 00:00 local time on
+    (line,) = Invoice.objects.get().lines.all()
+    assert (line.segment_start, line.p_pv_ct_per_kwh, line.export_revenue_ct) == (
+        dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC),
+        Decimal("10"),
+        Decimal("20"),
+    )
+
+
+def test_a_house_joining_mid_month_is_billed_from_its_first_local_day():
+    berlin = CommunityFactory(time_zone="Europe/Berlin")
+    TariffFactory(community=berlin)
+    house = HouseFactory(community=berlin, active_from=dt.date(2026, 3, 17))
+    march = services.period_get_or_create(community=berlin, month="2026-03")
+
+    services.invoices_generate(period=march)
+
+    invoice = Invoice.objects.get()
+    assert (invoice.house, invoice.period_start, invoice.period_end) == (
+        house,
+        dt.datetime(2026, 3, 16, 23, tzinfo=dt.UTC),  # 17 March 00:00 in Berlin
+        march.end,
+    )
+
+
+def test_a_house_leaving_mid_month_is_billed_to_the_end_of_its_last_local_day():
+    berlin = CommunityFactory(time_zone="Europe/Berlin")
+    TariffFactory(community=berlin)
+    HouseFactory(community=berlin, active_from=dt.date(2020, 1, 1), active_until=dt.date(2026, 3, 10))
+    march = services.period_get_or_create(community=berlin, month="2026-03")
+
+    services.invoices_generate(period=march)
+
+    invoice = Invoice.objects.get()
+    assert (invoice.period_start, invoice.period_end) == (march.start, dt.datetime(2026, 3, 10, 23, tzinfo=dt.UTC))
+
+
+def test_a_draft_follows_a_change_of_the_house_membership_dates(community, period):
+    house = HouseFactory(community=community)
+    services.invoices_generate(period=period)
+    house.active_from = dt.date(2026, 1, 17)
+    house.save()
+
+    report = services.invoices_generate(period=period)
+
+    assert report.updated == 1
+    assert Invoice.objects.get().period_start == dt.datetime(2026, 1, 17, tzinfo=dt.UTC)
