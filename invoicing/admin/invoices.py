@@ -108,7 +108,7 @@ class InvoiceAdmin(
             {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction", "payment"]},
         ),
         ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
-        ("History", {"fields": ["issued_at", "issued_by", "created_at", "updated_at"]}),
+        ("History", {"fields": ["issued_at", "issuer", "created_at", "updated_at"]}),
         ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
     ]
     readonly_fields = [
@@ -133,7 +133,7 @@ class InvoiceAdmin(
         "recipient_address",
         "house_name",
         "issued_at",
-        "issued_by",
+        "issuer",
         "created_at",
         "updated_at",
     ]
@@ -270,6 +270,10 @@ class InvoiceAdmin(
     @admin.display(description="net amount", ordering="net_amount_ct")
     def net_amount(self, invoice):
         return eur(invoice.net_amount_ct)
+
+    @admin.display(description="issued by")
+    def issuer(self, invoice):
+        return selectors.invoice_issuer(invoice=invoice) or EMPTY
 
     @admin.display(description="who pays")
     def direction(self, invoice):

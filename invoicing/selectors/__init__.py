@@ -3,7 +3,7 @@
 from .break_even import HouseValue, break_even_prices, break_even_values_by_segment, house_values_at_interval_prices
 from .completeness import Completeness, HouseCompleteness, period_completeness
 from .documents import invoice_documents
-from .invoices import document_pdf_bytes, invoice_events, invoices_for_export
+from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
 from .readings import IntervalEnergy, daily_energy_wh, energy_wh_by_house_and_segment, interval_energy
 from .tariffs import period_tariff_segments, tariff_in_effect, tariff_is_quoted, tariffs_for_range
@@ -24,6 +24,7 @@ __all__ = [
     "interval_energy",
     "invoice_documents",
     "invoice_events",
+    "invoice_issuer",
     "invoices_for_export",
     "period_close_progress",
     "period_completeness",

@@ -18,6 +18,24 @@ def invoice_events(*, invoice: Invoice):
     return invoice.events.select_related("actor").order_by("at", "pk")
 
 
+def invoice_issuer(*, invoice: Invoice) -> str:
+    """Who issued ``invoice``: the staff user, or what issued it for them, e.g. ``close task (close
+    started by schedule)``; empty while it is a draft."""
+    if invoice.issued_by_id is not None:
+        return str(invoice.issued_by)
+    issue = invoice.events.filter(from_status=Invoice.Status.DRAFT, to_status=Invoice.Status.PENDING).first()
+    if issue is None:
+        return ""
+    close_start = (
+        invoice.period.events.filter(invoice__isnull=True, to_status=SettlementPeriod.Status.CLOSING, at__lte=issue.at)
+        .order_by("-at")
+        .first()
+    )
+    if close_start is None or close_start.actor_name == issue.actor_name:
+        return issue.actor_name
+    return f"{issue.actor_name} (close started by {close_start.actor_name})"
+
+
 def document_pdf_bytes(*, document) -> bytes:
     """The stored PDF of an invoice or cancellation note, checked against its SHA-256."""
     if document.pdf_state != PdfState.RENDERED or not document.pdf_file:

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from invoicing import services
+from invoicing import selectors, services
 from invoicing.models import CancellationNote, Invoice, PdfState, SettlementPeriod
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
@@ -206,3 +206,20 @@ def test_staff_without_invoice_change_cannot_cancel(client, django_user_model, c
 def test_event_changelist_opens(admin_client, closed):
     assert admin_client.get(reverse("admin:invoicing_lifecycleevent_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:invoicing_cancellationnote_changelist")).status_code == 200
+
+
+def test_an_invoice_issued_by_a_scheduled_close_says_so(admin_client, period):
+    services.period_close_start(period=period, actor_name="schedule")
+    services.period_close_run(period=period)
+    invoice = Invoice.objects.filter(period=period).first()
+
+    page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])).content.decode()
+
+    assert "close task (close started by schedule)" in page
+
+
+def test_an_invoice_issued_by_staff_names_them(admin_user, period):
+    services.invoices_issue(period=period, acting_user=admin_user)
+    invoice = Invoice.objects.filter(period=period).first()
+
+    assert selectors.invoice_issuer(invoice=invoice) == str(admin_user)
