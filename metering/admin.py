@@ -62,6 +62,10 @@ class MeterReadingAdmin(FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmi
     import_template_name = "admin/metering/meterreading/import.html"
     skip_admin_log = True  # one log entry per reading would be millions of rows
 
+    def has_import_permission(self, request):
+        # The setting asks for "add"; a re-import also updates readings, so it needs "change" too.
+        return super().has_import_permission(request) and self.has_change_permission(request)
+
     def get_import_formats(self):
         return [admin_support.MeterDataFormat]
 

@@ -159,6 +159,12 @@ else:
 LEG_CLOSE_GRACE_DAYS = int(os.environ.get("LEG_CLOSE_GRACE_DAYS", "5"))
 LEG_CLOSE_RUN_AT = os.environ.get("LEG_CLOSE_RUN_AT", "02:30")
 
+# django-import-export asks for one permission per direction (its default, None, lets every staff
+# user import and export every model): exporting needs "view"; importing needs "add", and the
+# meter-reading import also "change", since a re-import updates readings (metering/admin.py).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
