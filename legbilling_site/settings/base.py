@@ -50,12 +50,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "import_export",
     "django_q",
     "communities",
     "metering",
     "invoicing",
     "demo",
+    # After metering: metering's `import` command (which refuses meter data) shadows the library's.
+    "import_export",
 ]
 
 MIDDLEWARE = [
