@@ -11,6 +11,7 @@ from communities.models import Community
 from metering.models import ImportJob
 
 from .engine import readings_import
+from .source import sheet_rows
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def count_data_rows(fileobj) -> int:
 
         try:
             workbook = load_workbook(fileobj, read_only=True)
-            rows = workbook.worksheets[0].max_row or 0
+            rows = sheet_rows(workbook.worksheets[0])  # not max_row: a stale <dimension> would hide rows
             workbook.close()
         except Exception:  # noqa: BLE001 - an unreadable workbook only loses the progress estimate
             rows = 0
