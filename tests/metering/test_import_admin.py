@@ -154,3 +154,11 @@ def test_an_upload_over_the_size_limit_is_refused_by_the_form_before_it_is_store
     assert response.status_code == 200
     assert "at most 50 bytes are accepted (LEG_IMPORT_MAX_BYTES)" in response.context["form"].errors["import_file"][0]
     assert preview_uploads() == before
+
+
+@override_settings(LEG_IMPORT_MAX_ROWS=1)
+def test_a_file_over_the_row_limit_gets_no_confirm_button(admin_client, community):
+    response = upload(admin_client, community, GOOD)
+
+    assert b"at most 1 are accepted (LEG_IMPORT_MAX_ROWS)" in response.content
+    assert response.context.get("confirm_form") is None
