@@ -1,11 +1,16 @@
-"""Admin building blocks both apps share: links, local spans, a cheap paginator, read-only admins."""
+"""Admin building blocks both apps share: links, local spans, a cheap paginator, read-only and frozen-data admins."""
 
+import dataclasses
 import datetime as dt
 from urllib.parse import urlencode
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
+from django.contrib import messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.core.paginator import Paginator
 from django.db import connections
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -89,3 +94,75 @@ class AuditHistoryMixin(AuditlogHistoryAdminMixin):
 
     def history_view(self, request, object_id, extra_context=None):
         return self.auditlog_history_view(request, object_id, extra_context)
+
+
+class FrozenDataAdminMixin:
+    """For objects that may be frozen (readings of a closed period): the admin shows them read-only
+    and answers an attempt to change or delete them with a message, writing nothing and logging
+    nothing, instead of letting the model's refusal surface as a server error.
+
+    Subclasses answer two questions: ``frozen_reason(obj)`` (why this object can no longer change,
+    or ``None``) and ``frozen_among(queryset)`` (which of these objects are frozen, as a queryset).
+    """
+
+    def frozen_reason(self, obj) -> str | None:
+        raise NotImplementedError
+
+    def frozen_among(self, queryset):
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.frozen_reason(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.frozen_reason(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        reason = self.frozen_reason(obj) if obj is not None else None
+        if reason and request.method == "POST":
+            self.message_user(request, f"{reason} Nothing was changed.", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        if reason:
+            self.message_user(request, reason, messages.WARNING)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        reason = self.frozen_reason(obj) if obj is not None else None
+        if reason:
+            self.message_user(request, f"{reason} Nothing was deleted.", messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+            )
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        if "delete_selected" in actions:
+            action = actions["delete_selected"]
+            actions["delete_selected"] = dataclasses.replace(action, func=self._guarded(action.func))
+        return actions
+
+    def _guarded(self, action):
+        """``action`` that first refuses a selection with frozen objects, naming how many and why."""
+
+        def guarded(modeladmin, request, queryset):
+            frozen = modeladmin.frozen_among(queryset)
+            first = frozen.first()
+            if first is None:
+                return action(modeladmin, request, queryset)
+            count = frozen.count()
+            modeladmin.message_user(
+                request,
+                f"{count} of the selected {modeladmin.opts.verbose_name_plural} cannot be deleted. "
+                f"{modeladmin.frozen_reason(first)} Nothing was deleted.",
+                messages.ERROR,
+            )
+            return None
+
+        return guarded

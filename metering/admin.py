@@ -5,18 +5,21 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from core.admin import AuditHistoryMixin, EstimatedCountPaginator, change_link
+from core.admin import AuditHistoryMixin, EstimatedCountPaginator, FrozenDataAdminMixin, change_link
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
 from .imports.errors import RowError
 from .imports.jobs import BACKGROUND_THRESHOLD_ROWS
-from .models import ImportJob, MeterChange, MeterReading
+from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 
 @admin.register(MeterReading)
-class MeterReadingAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
-    """Readings, with django-import-export's import (the fast engine) and export (the list's filters)."""
+class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmin):
+    """Readings, with django-import-export's import (the fast engine) and export (the list's filters).
+
+    Readings of a closed period are shown read-only; changing or deleting them is answered with why.
+    """
 
     list_display = ["interval_start", "house", "exported", "imported"]
     list_filter = ["house__community"]
@@ -39,12 +42,29 @@ class MeterReadingAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
     def imported(self, reading):
         return kwh(reading.imported_kwh if reading.imported_wh is not None else None)
 
+    def frozen_reason(self, reading):
+        frozen = frozen_range_at(community_id=reading.house.community_id, instant=reading.interval_start)
+        if frozen is None:
+            return None
+        return (
+            f"The reading of {reading.house.house_id} at {reading.interval_start:%Y-%m-%d %H:%M} UTC lies in a "
+            f"closed settlement period ({frozen.reason}), whose meter data never changes. "
+            "A wrong invoice is corrected by cancelling it."
+        )
+
+    def frozen_among(self, queryset):
+        return queryset.frozen()
+
     # --- import / export (metering.imports.admin_support explains the pieces) ---
     import_form_class = admin_support.CommunityImportForm
     confirm_form_class = admin_support.CommunityConfirmImportForm
     tmp_storage_class = admin_support.SharedUploadStorage
     import_template_name = "admin/metering/meterreading/import.html"
     skip_admin_log = True  # one log entry per reading would be millions of rows
+
+    def has_import_permission(self, request):
+        # The setting asks for "add"; a re-import also updates readings, so it needs "change" too.
+        return super().has_import_permission(request) and self.has_change_permission(request)
 
     def get_import_formats(self):
         return [admin_support.MeterDataFormat]

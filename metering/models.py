@@ -11,9 +11,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from communities.models import Community, House, import_upload_path
 from core.energy import wh_to_kwh
+
+# A reading describes energy already measured: an interval may start at most this far after now
+# (clock skew, a day-ahead export); anything later is a wrong year or time zone, e.g. 2099.
+FUTURE_TOLERANCE = dt.timedelta(days=2)
+FUTURE_MESSAGE = (
+    "lies in the future (more than 2 days after now): readings are measured energy. "
+    "Check the year and the time zone of the export."
+)
+
+
+def latest_reading_start() -> dt.datetime:
+    return timezone.now() + FUTURE_TOLERANCE
 
 
 class FrozenRange(models.Model):
@@ -123,7 +136,8 @@ class MeterReading(models.Model):
         return f"{self.house.house_id} @ {self.interval_start:%Y-%m-%d %H:%M}Z"
 
     def save(self, *args, **kwargs):
-        self._refuse_if_frozen("save")
+        # Every save is checked like an imported row: code and generic resources do not call clean().
+        self.clean()
         if self.pk is not None:
             # A reading moved out of a frozen range would change that range too.
             stored = MeterReading.objects.filter(pk=self.pk).values_list("interval_start", flat=True).first()
@@ -145,17 +159,33 @@ class MeterReading(models.Model):
             )
 
     def clean(self):
+        """The rules the import engine applies to every row, for every other way in (admin forms,
+        code, django-import-export resources): aligned, plausible, not ahead of the clock, a house
+        that belongs to the community then, and not inside a closed period."""
         if self.interval_start is None or self.house_id is None:
             return
         self._refuse_if_frozen("save")
-        minutes = self.house.community.interval_minutes
-        start = self.interval_start.astimezone(self.house.community.zone)
+        community = self.house.community
+        minutes = community.interval_minutes
+        start = self.interval_start.astimezone(community.zone)
+        errors = {}
         if start.second or start.microsecond or start.minute % minutes:
-            raise ValidationError(
-                {
-                    "interval_start": f"Interval starts must be aligned to {minutes} minutes (e.g. 10:00, 10:{minutes:02d})."
-                }
+            errors["interval_start"] = (
+                f"Interval starts must be aligned to {minutes} minutes (e.g. 10:00, 10:{minutes:02d})."
             )
+        elif self.interval_start > latest_reading_start():
+            errors["interval_start"] = FUTURE_MESSAGE
+        else:
+            active_from, active_until = self.house.active_range()
+            if self.interval_start < active_from or (active_until is not None and self.interval_start >= active_until):
+                errors["interval_start"] = f"{self.house.house_id} does not belong to {community.slug} at this time."
+        limit_wh = community.max_interval_wh()
+        for name in ("exported_wh", "imported_wh"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= limit_wh:
+                errors[name] = f"Must be between 0 and {limit_wh} Wh, the plausibility limit of {community.slug}."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def exported_kwh(self) -> Decimal:

@@ -50,13 +50,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "import_export",
     "django_q",
     "auditlog",
     "communities",
     "metering",
     "invoicing",
     "demo",
+    # After metering: metering's `import` command (which refuses meter data) shadows the library's.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,23 @@ else:
 # data; the schedule runs daily at LEG_CLOSE_RUN_AT (UTC, HH:MM).
 LEG_CLOSE_GRACE_DAYS = int(os.environ.get("LEG_CLOSE_GRACE_DAYS", "5"))
 LEG_CLOSE_RUN_AT = os.environ.get("LEG_CLOSE_RUN_AT", "02:30")
+
+# Meter-data files (admin import page, import_readings, background jobs), checked before parsing.
+# LEG_IMPORT_MAX_BYTES: the largest file accepted (default 50 MB).
+# LEG_IMPORT_MAX_ROWS: the most data rows one file may hold. 3,000,000 is a year of quarter hours
+#   for 85 houses (35,040 rows each), more than any month a community uploads; the engine keeps
+#   ~36 bytes per valid row plus one 100,000-row chunk, so a full file stays near 400 MB of memory.
+# LEG_IMPORT_KEEP_DAYS: days an uploaded file is kept after its import finished (0: deleted at
+#   once); `manage.py purge_import_files` (run daily) removes older ones and abandoned previews.
+LEG_IMPORT_MAX_BYTES = int(os.environ.get("LEG_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+LEG_IMPORT_MAX_ROWS = int(os.environ.get("LEG_IMPORT_MAX_ROWS", "3000000"))
+LEG_IMPORT_KEEP_DAYS = int(os.environ.get("LEG_IMPORT_KEEP_DAYS", "0"))
+
+# django-import-export asks for one permission per direction (its default, None, lets every staff
+# user import and export every model): exporting needs "view"; importing needs "add", and the
+# meter-reading import also "change", since a re-import updates readings (metering/admin.py).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 LOGGING = {
     "version": 1,

@@ -32,7 +32,7 @@ from metering.models import MeterReading
 from .engine import readings_import
 from .jobs import BACKGROUND_THRESHOLD_ROWS, count_data_rows, import_job_create
 from .parsing import HeaderError, map_columns
-from .source import FileRejected, open_table
+from .source import FileRejected, ImportLimits, open_table
 
 
 class FileError(Error):
@@ -111,6 +111,15 @@ class CommunityImportForm(ImportForm):
     community = _community_field()
 
     field_order = ["community", "import_file", "format", "resource"]
+
+    def clean_import_file(self):
+        """The size limit, before the upload is stored or read (the engine checks it again)."""
+        upload = self.cleaned_data["import_file"]
+        try:
+            ImportLimits.from_settings().check_size(upload.size)
+        except FileRejected as error:
+            raise ValidationError(str(error)) from None
+        return upload
 
 
 class CommunityConfirmImportForm(ConfirmImportForm):

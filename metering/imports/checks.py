@@ -4,11 +4,14 @@ Each takes the compact arrays the engine keeps (house pk, UTC seconds, file row)
 an ``ErrorCollector``: numpy for the rows, one query per check at most.
 """
 
+import calendar
 import datetime as dt
 
 import numpy as np
 
 from communities.models import Community, House
+from core.admin import local_span
+from core.local_time import local_midnight
 from metering.models import FrozenRange
 
 from .errors import ErrorCollector, LazyText, utc_text
@@ -83,14 +86,32 @@ def check_active(community, house, at_s, row, *, errors: ErrorCollector, column:
 
 
 def check_frozen(community, house, at_s, row, *, errors: ErrorCollector, column: str) -> None:
-    """Readings inside a FrozenRange of the community: one query for the ranges, numpy for the rows."""
+    """Readings inside a FrozenRange of the community: one query for the ranges, numpy for the rows.
+
+    One error per closed range, not one per row: a re-import of a closed month refuses each of its
+    rows for the same reason, and 2,976 identical lines would hide the one thing to do.
+    """
     for start, end, reason in FrozenRange.objects.filter(community=community).values_list("start", "end", "reason"):
         inside = (at_s >= utc_seconds(start)) & (at_s < utc_seconds(end))
-        errors.add_many(
-            inside,
-            row,
+        if not inside.any():
+            continue
+        rows = row[inside]
+        count = int(inside.sum())
+        errors.add(
+            int(rows.min()),
             column,
-            LazyText(at_s),
-            f"lies in a closed settlement period ({reason}); meter data of a closed period never changes. "
-            "Remove the rows of that period from the file; a wrong invoice is corrected by cancelling it.",
+            "",
+            f"{closed_span(start, end, community.zone)} is closed ({reason}): {count:,} "
+            f"{'row' if count == 1 else 'rows'} refused (file rows {int(rows.min())} to {int(rows.max())}). "
+            "Meter data of a closed period never changes: remove that period's rows from the file; "
+            "a wrong invoice is corrected by cancelling it.",
         )
+
+
+def closed_span(start: dt.datetime, end: dt.datetime, zone) -> str:
+    """``March 2026`` for a range that is one local calendar month, else its local bounds."""
+    first = start.astimezone(zone).date()
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if first.day == 1 and (start, end) == (local_midnight(first, zone), local_midnight(following, zone)):
+        return f"{calendar.month_name[first.month]} {first.year}"
+    return local_span(start, end, zone)

@@ -8,6 +8,13 @@ import pandas as pd
 # The first errors by file row are listed; the rest are only counted. A broken export usually
 # repeats one mistake on every row, and a list of a million identical lines helps nobody.
 MAX_LISTED_ERRORS = 300
+# A value is quoted up to this many characters: a binary or runaway field must not flood the report.
+MAX_VALUE_CHARS = 80
+
+
+def quoted(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + f"… ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class ErrorCollector:
 
     def add(self, row: int, column: str, value, message: str) -> None:
         self.count += 1
-        self._listed.append(RowError(int(row), column, "" if value is None else str(value), str(message)))
+        self._listed.append(RowError(int(row), column, quoted(value), str(message)))
         if len(self._listed) > 4 * self.limit:
             self._trim()
 
@@ -65,7 +72,7 @@ class ErrorCollector:
         for index in hits[: self.limit]:
             value = values[index]
             text = message(value) if callable(message) else message
-            self._listed.append(RowError(int(rows[index]), column, "" if value is None else str(value), str(text)))
+            self._listed.append(RowError(int(rows[index]), column, quoted(value), str(text)))
         if len(self._listed) > 4 * self.limit:
             self._trim()
 

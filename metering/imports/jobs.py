@@ -1,9 +1,12 @@
 """Background imports: an ImportJob per large file, run by django-q2 (``metering.tasks``)."""
 
+import datetime as dt
 import logging
 import os
 
+from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +14,7 @@ from communities.models import Community
 from metering.models import ImportJob
 
 from .engine import readings_import
+from .source import sheet_rows
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +23,8 @@ logger = logging.getLogger(__name__)
 BACKGROUND_THRESHOLD_ROWS = 50_000
 # Progress is written at most this often (rows), so the job row is not updated on every chunk.
 PROGRESS_EVERY_ROWS = 100_000
+# Where the import page keeps an upload between preview and confirm (django-import-export's MediaStorage).
+PREVIEW_FOLDER = "django-import-export"
 
 
 def count_data_rows(fileobj) -> int:
@@ -31,7 +37,7 @@ def count_data_rows(fileobj) -> int:
 
         try:
             workbook = load_workbook(fileobj, read_only=True)
-            rows = workbook.worksheets[0].max_row or 0
+            rows = sheet_rows(workbook.worksheets[0])  # not max_row: a stale <dimension> would hide rows
             workbook.close()
         except Exception:  # noqa: BLE001 - an unreadable workbook only loses the progress estimate
             rows = 0
@@ -93,6 +99,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             result = readings_import(community=job.community, fileobj=handle, dry_run=job.dry_run, progress=progress)
     except Exception as error:
         logger.exception("Meter import job %s failed", job_id)
+        # The file stays: the failure is unexpected and may need it to be understood.
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED,
             finished_at=timezone.now(),
@@ -116,4 +123,38 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     job.status = ImportJob.Status.SUCCEEDED if result.ok else ImportJob.Status.FAILED
     job.finished_at = timezone.now()
     job.save()
+    if settings.LEG_IMPORT_KEEP_DAYS == 0:
+        import_job_file_delete(job=job)
     return job
+
+
+def import_job_file_delete(*, job: ImportJob) -> None:
+    """Delete a finished job's upload (meter data of members is kept no longer than it is needed);
+    the job keeps its name, counts and errors."""
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete uploads kept past LEG_IMPORT_KEEP_DAYS: files of finished jobs, and preview uploads of
+    the import page that were never confirmed (those wait at least a day: someone may be deciding).
+    Returns how many files were deleted."""
+    now = now or timezone.now()
+    keep = dt.timedelta(days=settings.LEG_IMPORT_KEEP_DAYS)
+    finished = ImportJob.objects.filter(finished_at__lt=now - keep).exclude(file="")
+    deleted = 0
+    for job in finished:
+        import_job_file_delete(job=job)
+        deleted += 1
+    cutoff = now - max(keep, dt.timedelta(days=1))
+    try:
+        _, names = default_storage.listdir(PREVIEW_FOLDER)
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        path = f"{PREVIEW_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

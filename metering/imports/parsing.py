@@ -195,6 +195,8 @@ def parse_kwh(values: pd.Series, *, decimal_comma_allowed: bool) -> ParsedNumber
 _TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?P<offset>Z|z|[+-]\d{2}(?::?\d{2})?)?"
 )
+# Readings from before 2000 or after 2100 are a broken date column, not meter data.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 _OFFSET = re.compile(r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$")
 
 
@@ -214,16 +216,21 @@ def parse_timestamps(values: pd.Series, *, zone: ZoneInfo, interval_minutes: int
     uniques = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     count = len(uniques)
     well_formed = uniques.str.fullmatch(_TIMESTAMP.pattern).to_numpy(dtype=bool, na_value=False)
+    # Years pandas cannot hold (before 1677, after 2262) would crash the conversion; none is a reading.
+    years = pd.to_numeric(uniques.str.slice(0, 4), errors="coerce").to_numpy(dtype=np.float64, na_value=0)
+    out_of_range = well_formed & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+    well_formed = well_formed & ~out_of_range
     has_offset = well_formed & uniques.str.contains(_OFFSET.pattern, regex=True).to_numpy(dtype=bool, na_value=False)
     utc_ns = np.zeros(count, dtype=np.int64)
     parsed = np.zeros(count, dtype=bool)
     _parse_with_offset(uniques, has_offset, utc_ns=utc_ns, parsed=parsed)
     nonexistent, ambiguous = _parse_local(uniques, well_formed & ~has_offset, zone, utc_ns=utc_ns, parsed=parsed)
-    malformed = ~parsed & ~nonexistent & ~ambiguous
+    malformed = ~parsed & ~nonexistent & ~ambiguous & ~out_of_range
     misaligned = _misaligned(utc_ns, parsed, zone, interval_minutes)
 
     ok_unique = parsed & ~misaligned
     problems_unique = _timestamp_problems(
+        out_of_range=out_of_range,
         malformed=malformed,
         nonexistent=nonexistent,
         ambiguous=ambiguous,
@@ -294,8 +301,13 @@ def _misaligned(utc_ns: np.ndarray, parsed: np.ndarray, zone: ZoneInfo, interval
     return misaligned
 
 
-def _timestamp_problems(*, malformed, nonexistent, ambiguous, misaligned, zone, interval_minutes):
+def _timestamp_problems(*, out_of_range, malformed, nonexistent, ambiguous, misaligned, zone, interval_minutes):
     return [
+        (
+            out_of_range,
+            f"has a year outside {FIRST_YEAR} to {LAST_YEAR}, which no meter reading has. "
+            "Check the export's date column (an empty date can come out as 0001-01-01 or 9999-12-31).",
+        ),
         (
             malformed,
             "is not a timestamp. Write ISO 8601 like 2026-10-01T00:15:00Z, 2026-10-01T02:15:00+02:00 "

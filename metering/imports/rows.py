@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from communities.models import Community, House
+from metering.models import FUTURE_MESSAGE, latest_reading_start
 
 from .checks import implausible_message
 from .errors import ErrorCollector
@@ -27,6 +28,7 @@ class FileContext:
     house_names: dict[int, str]
     limit_wh: int  # the most one interval may hold
     decimal_comma: bool  # a ';' file may write 1,5
+    latest_s: int  # the latest interval start accepted (UTC seconds): readings are measured energy
 
     @classmethod
     def load(cls, community: Community, columns: ColumnMap, *, decimal_comma: bool) -> "FileContext":
@@ -38,6 +40,7 @@ class FileContext:
             house_names={pk: house_id for house_id, pk in house_pks.items()},
             limit_wh=community.max_interval_wh(),
             decimal_comma=decimal_comma,
+            latest_s=int(latest_reading_start().timestamp()),
         )
 
 
@@ -82,10 +85,12 @@ def check_chunk(chunk: Chunk, context: FileContext, valid: ValidRows, errors: Er
     )
     for mask, message in times.problems:
         errors.add_many(mask & present, row, columns.names[1], time_text, message)
+    future = times.ok & (times.utc_s > context.latest_s) & present
+    errors.add_many(future, row, columns.names[1], time_text, FUTURE_MESSAGE)
     first, first_ok = _check_energy(first_text, columns.names[2], present, row, context, errors)
     second, second_ok = _check_energy(second_text, columns.names[3], present, row, context, errors)
 
-    valid.append(present & house_ok & times.ok & first_ok & second_ok, house, times.utc_s, first, second, row)
+    valid.append(present & house_ok & times.ok & ~future & first_ok & second_ok, house, times.utc_s, first, second, row)
     return int(present.sum())
 
 

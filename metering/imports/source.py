@@ -17,14 +17,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.conf import settings
 
 # 100,000 rows of four short strings are ~30 MB as a DataFrame: large enough that pandas' C
 # parser and the vectorised checks dominate, small enough to keep peak memory flat.
 CHUNK_ROWS = 100_000
+# An XLSX chunk is built as Python lists first (~300 bytes a row before it becomes a DataFrame), so
+# it is kept smaller: 20,000 rows cost ~6 MB, and openpyxl's parsing, not the chunking, sets the pace.
+XLSX_CHUNK_ROWS = 20_000
 # XLSX is a zip of XML: refuse before parsing anything that would unpack to more than this.
-XLSX_MAX_BYTES = 50 * 1024 * 1024
 XLSX_MAX_UNPACKED_BYTES = 500 * 1024 * 1024
-XLSX_MAX_ROWS = 2_000_000
+# A header names a handful of columns; a longer first line is not a meter-data header.
+MAX_HEADER_CHARS = 10_000
+BLOCK_BYTES = 1 << 20
+# Excel 97-2003 (.xls) files start with the OLE2 signature.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0"
 
 
 class FileRejected(Exception):
@@ -54,49 +61,128 @@ def open_table(fileobj) -> TableSource:
 
     ``fileobj`` is a binary file object that can seek (an open file, a Django File, BytesIO).
     """
+    limits = ImportLimits.from_settings()
+    size = fileobj.seek(0, io.SEEK_END)
     fileobj.seek(0)
     head = fileobj.read(4)
     fileobj.seek(0)
     if not head:
         raise FileRejected("The file is empty. Export the meter data again and upload the file with its contents.")
+    limits.check_size(size)
     if head.startswith(b"PK\x03\x04"):
-        return XlsxSource(fileobj)
-    return CsvSource(fileobj)
+        return XlsxSource(fileobj, limits)
+    if head.startswith(OLE2_SIGNATURE):
+        raise FileRejected("The file is an old Excel workbook (.xls). Save it as XLSX or CSV and upload that.")
+    return CsvSource(fileobj, limits)
 
 
-def _detect_encoding(fileobj) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as UTF-8, else Windows-1252 (German Excel)."""
+def _size_text(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB" if size >= 2**20 else f"{size:,} bytes"
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one file may hold (settings LEG_IMPORT_MAX_BYTES, LEG_IMPORT_MAX_ROWS), checked before parsing."""
+
+    max_bytes: int
+    max_rows: int
+
+    @classmethod
+    def from_settings(cls) -> "ImportLimits":
+        return cls(max_bytes=settings.LEG_IMPORT_MAX_BYTES, max_rows=settings.LEG_IMPORT_MAX_ROWS)
+
+    def check_size(self, size: int) -> None:
+        if size > self.max_bytes:
+            raise FileRejected(
+                f"The file is {_size_text(size)}; at most {_size_text(self.max_bytes)} are accepted "
+                "(LEG_IMPORT_MAX_BYTES). Split it into smaller files, e.g. one per month."
+            )
+
+    def check_rows(self, rows: int) -> None:
+        if rows > self.max_rows:
+            raise FileRejected(
+                f"The file has {rows:,} data rows; at most {self.max_rows:,} are accepted (LEG_IMPORT_MAX_ROWS). "
+                "Split it into smaller files, e.g. one per month."
+            )
+
+
+@dataclass
+class TextScan:
+    encoding: str
+    data_rows: int  # lines after the header (a last line without a newline counts)
+
+
+def scan_text(fileobj) -> TextScan:
+    """One pass over a CSV's bytes, before any parsing: its encoding (UTF-8 with or without BOM if
+    the whole file decodes as UTF-8, else Windows-1252 as German Excel writes), its data rows, and
+    a refusal naming the row if it holds binary data (a NUL byte, or bytes no text encoding has)."""
     fileobj.seek(0)
-    if fileobj.read(3) == codecs.BOM_UTF8:
-        fileobj.seek(0)
-        return "utf-8-sig"
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    cp1252 = codecs.getincrementaldecoder("cp1252")()
+    utf8_ok = cp1252_ok = True
+    lines, last = 0, b""
+    while block := fileobj.read(BLOCK_BYTES):
+        nul = block.find(b"\x00")
+        if nul >= 0:
+            _refuse_binary(lines + block.count(b"\n", 0, nul) + 1)
+        if utf8_ok:
+            try:
+                utf8.decode(block)
+            except UnicodeDecodeError:
+                utf8_ok = False
+        if cp1252_ok:
+            try:
+                cp1252.decode(block)
+            except UnicodeDecodeError as error:
+                cp1252_ok = False
+                cp1252_row = lines + block.count(b"\n", 0, error.start) + 1
+        lines += block.count(b"\n")
+        last = block
     fileobj.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while block := fileobj.read(1 << 20):
-            decoder.decode(block)
-        decoder.decode(b"", final=True)
-        encoding = "utf-8"
-    except UnicodeDecodeError:
-        encoding = "cp1252"
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    if not utf8_ok and not cp1252_ok:
+        _refuse_binary(cp1252_row)
     fileobj.seek(0)
-    return encoding
+    has_bom = fileobj.read(3) == codecs.BOM_UTF8
+    fileobj.seek(0)
+    encoding = ("utf-8-sig" if has_bom else "utf-8") if utf8_ok else "cp1252"
+    return TextScan(encoding=encoding, data_rows=max(lines - 1, 0))
+
+
+def _refuse_binary(row: int) -> None:
+    raise FileRejected(
+        f"Row {row} holds binary data, not text: the file is neither CSV nor an Excel workbook (XLSX). "
+        "Export the meter data as CSV or XLSX and upload that file."
+    )
 
 
 class CsvSource(TableSource):
     kind = "csv"
 
-    def __init__(self, fileobj):
+    def __init__(self, fileobj, limits: ImportLimits):
         self.fileobj = fileobj
-        self.encoding = _detect_encoding(fileobj)
+        scan = scan_text(fileobj)
+        limits.check_rows(scan.data_rows)
+        self.encoding = scan.encoding
         text = io.TextIOWrapper(fileobj, encoding=self.encoding, newline="")
         try:
-            first_line = ""
             # A header is the first line with content; leading blank lines are not allowed (row numbers).
-            first_line = text.readline()
+            first_line = text.readline(MAX_HEADER_CHARS + 1)
         finally:
             text.detach()
         fileobj.seek(0)
+        if len(first_line) > MAX_HEADER_CHARS:
+            raise FileRejected(
+                f"Row 1, the header, is longer than {MAX_HEADER_CHARS:,} characters, so it cannot be a header "
+                "naming the columns (house_id, timestamp, energy_exported_kwh, energy_imported_kwh). "
+                "Export the meter data again as CSV or XLSX."
+            )
         stripped = first_line.strip()
         if not stripped:
             raise FileRejected(
@@ -177,17 +263,9 @@ class XlsxSource(TableSource):
     delimiter = ";"  # number rules: see _cell_text
     encoding = "xlsx"
 
-    def __init__(self, fileobj):
+    def __init__(self, fileobj, limits: ImportLimits):
         from openpyxl import load_workbook  # uses defusedxml when installed (it is: requirements.txt)
 
-        fileobj.seek(0, io.SEEK_END)
-        size = fileobj.tell()
-        fileobj.seek(0)
-        if size > XLSX_MAX_BYTES:
-            raise FileRejected(
-                f"The Excel file is {size // 1_000_000} MB; at most {XLSX_MAX_BYTES // 1_000_000} MB are accepted. "
-                "Save it as CSV instead, which has no size limit."
-            )
         try:
             with zipfile.ZipFile(fileobj) as archive:
                 unpacked = sum(info.file_size for info in archive.infolist())
@@ -200,12 +278,16 @@ class XlsxSource(TableSource):
             )
         fileobj.seek(0)
         try:
+            # read_only streams the sheet row by row: memory stays flat whatever the file's length.
             self.workbook = load_workbook(fileobj, read_only=True, data_only=True)
         except Exception as error:
             raise FileRejected(f"The Excel file cannot be opened ({error}). Save it again as XLSX or CSV.") from error
         sheet = self.workbook.worksheets[0]
-        if (sheet.max_row or 0) > XLSX_MAX_ROWS:
-            raise FileRejected(f"The sheet has {sheet.max_row} rows (at most {XLSX_MAX_ROWS}). Save it as CSV instead.")
+        self.limits = limits
+        limits.check_rows(max(sheet_rows(sheet) - 1, 0))
+        # The sheet's <dimension> is what the writer declared, not what is there: a stale one would
+        # cut the rows (or columns) read, silently. Read to the real last row instead.
+        sheet.reset_dimensions()
         self.rows = sheet.iter_rows(values_only=True)
         header = next(self.rows, None)
         if header is None or not any(cell not in (None, "") for cell in header):
@@ -213,19 +295,41 @@ class XlsxSource(TableSource):
         self.header = [_cell_text(cell) for cell in header]
         while self.header and self.header[-1] == "":
             self.header.pop()
+        if sum(len(name) for name in self.header) > MAX_HEADER_CHARS:
+            raise FileRejected(
+                f"Row 1, the header, holds more than {MAX_HEADER_CHARS:,} characters, so it cannot be a header "
+                "naming the columns. Export the meter data again."
+            )
 
     def chunks(self) -> Iterator[Chunk]:
         width = len(self.header)
         batch: list[list[str]] = []
         first_row = 2
-        for values in self.rows:
+        for count, values in enumerate(self.rows, start=1):
+            if count > self.limits.max_rows:  # sheet_rows counted tags; this is the last word
+                self.limits.check_rows(count)
             cells = [_cell_text(cell) for cell in values[:width]]
             cells.extend([""] * (width - len(cells)))
             batch.append(cells)
-            if len(batch) == CHUNK_ROWS:
+            if len(batch) == XLSX_CHUNK_ROWS:
                 yield Chunk(pd.DataFrame(batch, columns=self.header, dtype=str), first_row)
                 first_row += len(batch)
                 batch = []
         if batch:
             yield Chunk(pd.DataFrame(batch, columns=self.header, dtype=str), first_row)
         self.workbook.close()
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def sheet_rows(sheet) -> int:
+    """The rows a read-only sheet really holds, counted from its XML's row tags without parsing it
+    (fast, flat memory), whatever its <dimension> declares."""
+    rows, tail = 0, b""
+    with sheet._get_source() as source:
+        while block := source.read(BLOCK_BYTES):
+            buffer = tail + block
+            rows += sum(1 for match in _ROW_TAG.finditer(buffer) if match.end() > len(tail))
+            tail = buffer[-16:]
+    return rows

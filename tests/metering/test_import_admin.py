@@ -3,10 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 
 from metering.imports import jobs
+from metering.imports.jobs import PREVIEW_FOLDER
 from metering.models import ImportJob, MeterChange, MeterReading
 from tests.factories import CommunityFactory, HouseFactory, add_readings
 
@@ -136,3 +139,26 @@ def test_meter_change_admin_pages(admin_client, community):
         reverse("admin:metering_meterchange_change", args=[change.pk]),
     ):
         assert admin_client.get(url).status_code == 200
+
+
+def preview_uploads() -> set[str]:
+    return set(default_storage.listdir(PREVIEW_FOLDER)[1]) if default_storage.exists(PREVIEW_FOLDER) else set()
+
+
+@override_settings(LEG_IMPORT_MAX_BYTES=50)
+def test_an_upload_over_the_size_limit_is_refused_by_the_form_before_it_is_stored(admin_client, community):
+    before = preview_uploads()
+
+    response = upload(admin_client, community, GOOD)
+
+    assert response.status_code == 200
+    assert "at most 50 bytes are accepted (LEG_IMPORT_MAX_BYTES)" in response.context["form"].errors["import_file"][0]
+    assert preview_uploads() == before
+
+
+@override_settings(LEG_IMPORT_MAX_ROWS=1)
+def test_a_file_over_the_row_limit_gets_no_confirm_button(admin_client, community):
+    response = upload(admin_client, community, GOOD)
+
+    assert b"at most 1 are accepted (LEG_IMPORT_MAX_ROWS)" in response.content
+    assert response.context.get("confirm_form") is None

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from metering.models import MeterReading
 from tests.factories import CommunityFactory, HouseFactory
@@ -105,3 +106,12 @@ def test_exit_codes(tmp_path, rows, code, settings):
     )
 
     assert done.returncode == code, done.stderr
+
+
+@override_settings(LEG_IMPORT_MAX_ROWS=1)
+def test_a_file_over_the_row_limit_is_refused_naming_the_limit(community, good_file, capsys):
+    with pytest.raises(CommandError):
+        call_command("import_readings", str(good_file), "--community", "sonnenfeld")
+
+    assert "at most 1 are accepted (LEG_IMPORT_MAX_ROWS)" in capsys.readouterr().err
+    assert not MeterReading.objects.exists()

@@ -175,8 +175,25 @@ def test_readings_inside_a_closed_period_are_refused_and_nothing_is_written(comm
 
     error = only_error(result)
     assert (error.row, error.column) == (3, "timestamp")
-    assert "closed settlement period (Period 2026-10 closed)" in error.message
+    assert "October 2026 is closed (Period 2026-10 closed): 1 row refused" in error.message
     assert MeterReading.objects.count() == 0
+
+
+def test_a_closed_month_is_refused_with_one_summary_not_one_line_per_row(berlin):
+    march = dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC)  # local midnight of 1 March in Berlin
+    FrozenRange.objects.create(
+        community=berlin, start=march, end=dt.datetime(2026, 3, 31, 22, tzinfo=dt.UTC), reason="Period 2026-03 closed"
+    )
+    stamps = [march + dt.timedelta(minutes=15 * index) for index in range(2972)]  # 743 hours
+    rows = [["house_1", f"{at:%Y-%m-%dT%H:%M:%SZ}", "1", "0"] for at in stamps]
+
+    result = run_import(berlin, csv_bytes([INTERVAL_HEADER, *rows]))
+
+    error = only_error(result)
+    assert error.message.startswith(
+        "March 2026 is closed (Period 2026-03 closed): 2,972 rows refused (file rows 2 to 2973)"
+    )
+    assert not MeterReading.objects.exists()
 
 
 def test_existing_readings_of_a_closed_period_stay_untouched(community):
