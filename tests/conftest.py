@@ -17,9 +17,11 @@ def _flush_past_the_database_guards():
     SQLite the flush drops the guards inside its own transaction and creates them again before it
     commits, so no test ever runs without them.
     """
-    from django.db.backends.sqlite3.operations import DatabaseOperations
-
-    original = DatabaseOperations.execute_sql_flush
+    if connection.vendor != "sqlite":
+        yield
+        return
+    operations = type(connection.ops)  # the SQLite backend's class, patched for the session
+    original = operations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):
         with self.connection.cursor() as cursor:
@@ -29,6 +31,6 @@ def _flush_past_the_database_guards():
             guards = cursor.fetchall()
         original(self, [*(f"DROP TRIGGER {name}" for name, _ in guards), *sql_list, *(sql for _, sql in guards)])
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    operations.execute_sql_flush = execute_sql_flush
     yield
-    DatabaseOperations.execute_sql_flush = original
+    operations.execute_sql_flush = original
