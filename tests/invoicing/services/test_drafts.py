@@ -146,3 +146,22 @@ def test_generation_query_count_does_not_grow_with_houses(community, period, dja
     add_readings(community.houses.first(), JANUARY + dt.timedelta(days=2), [("1", "1")])
     with django_assert_max_num_queries(14):
         services.invoices_generate(period=period)
+
+
+def test_a_draft_keeps_the_house_key_it_was_drafted_for(community, period):
+    HouseFactory(community=community, house_id="house_1")
+
+    services.invoices_generate(period=period)
+
+    assert Invoice.objects.get().house_key == "house_1"
+
+
+def test_a_refreshed_draft_follows_a_renamed_house(community, period):
+    house = HouseFactory(community=community, house_id="house_1")
+    services.invoices_generate(period=period)
+    house.house_id = "house_01"
+    house.save()
+
+    report = services.invoices_generate(period=period)
+
+    assert (report.updated, Invoice.objects.get().house_key) == (1, "house_01")
