@@ -9,10 +9,10 @@ Conditions are written once, in standard SQL over ``NEW``/``OLD``; ``IS DISTINCT
 ``RAISE(ABORT, ...)`` is a constraint error; PostgreSQL raises ``restrict_violation``), so Django
 raises ``IntegrityError`` on both.
 
-SQLite drops a table's triggers when Django's schema editor rebuilds the table (most ``AlterField``
-and ``AddField`` of a NOT NULL column): a migration that does so to a guarded table adds the same
-refusals again after it (creating them is idempotent). ``tests/test_database_guards_exist.py``
-fails when one is missing.
+SQLite rebuilds a table for most schema changes, which would drop its triggers and break the
+triggers of other tables that name it: the project's SQLite backend (``core.backends.sqlite3``)
+lifts the guards for a rebuild and restores them. ``tests/core/test_db_triggers.py`` fails when a
+guard is missing after the migrations.
 """
 
 from dataclasses import dataclass
