@@ -121,6 +121,32 @@ class House(models.Model):
     def __str__(self):
         return f"{self.house_id} ({self.name})"
 
+    def save(self, *args, **kwargs):
+        self._refuse_moving_an_invoiced_house()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self._refuse_moving_an_invoiced_house()
+
+    def _refuse_moving_an_invoiced_house(self) -> None:
+        """An issued invoice names the house by its key, in its community: moving the house to another
+        community or renaming its key would make the member's copy and the books disagree.
+
+        Invoicing's invoices point here as ``invoices``; asked through that reverse relation because
+        communities never imports invoicing. The database refuses it too (invoicing migration 0006).
+        """
+        if self.pk is None or not hasattr(self, "invoices"):
+            return
+        stored = House.objects.filter(pk=self.pk).values_list("community_id", "house_id").first()
+        if stored is None or stored == (self.community_id, self.house_id):
+            return
+        if self.invoices.exclude(status="draft").exists():
+            raise ValidationError(
+                f"{stored[1]} has issued invoices: it keeps its community and its house ID. "
+                "Record the member as a new house instead (and set 'Active until' on this one)."
+            )
+
     def active_range(self) -> tuple[dt.datetime, dt.datetime | None]:
         """The UTC instants ``[start, end)`` the house is active; ``end`` is None while open-ended."""
         zone = self.community.zone

@@ -45,7 +45,7 @@ def invoice_record(invoice: Invoice) -> dict[str, str | Decimal | None]:
     """One invoice as the spec's record; amounts stay Decimal for the writers below."""
     return {
         "invoice_id": invoice.number,
-        "house_id": invoice.house.house_id,
+        "house_id": invoice.house_key,
         "period_start": utc_timestamp(invoice.period_start),
         "period_end": utc_timestamp(invoice.period_end - LAST_SECOND),
         "energy_exported_kwh": invoice.energy_exported_kwh,

@@ -45,7 +45,7 @@ def settings_with(**env) -> dict:
 def test_defaults_are_the_embedded_set_up():
     settings = settings_with()
 
-    assert settings["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["db"]["ENGINE"] == "core.backends.sqlite3"
     assert settings["db"]["NAME"] == str(PROJECT / "db.sqlite3")
     assert settings["debug"] is True
     assert settings["hosts"] == ["127.0.0.1", "localhost"]

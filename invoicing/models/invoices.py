@@ -45,9 +45,10 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(StoredPdf):
     """A house's bill for one settlement period: a draft until issued, then a frozen document.
 
-    Positive ``net_amount_ct`` means the community owes the house. ``recipient_*`` copy the
-    house's details at generation time, so an issued invoice keeps the name and address it was
-    sent with even when the house record changes later.
+    Positive ``net_amount_ct`` means the community owes the house. ``recipient_*``, ``house_name``
+    and ``house_key`` copy the house's details at generation time, so an issued invoice keeps the
+    name, address and house identifier it was sent with even when the house record changes later.
+    The database refuses changes to an issued invoice too (triggers of migration 0006).
     """
 
     class Status(models.TextChoices):
@@ -75,6 +76,9 @@ class Invoice(StoredPdf):
     recipient_name = models.CharField(max_length=200)
     recipient_address = models.TextField()
     house_name = models.CharField(max_length=200)
+    house_key = models.CharField(
+        max_length=64, editable=False, help_text="The house's identifier (house_id) when the invoice was drafted."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -91,7 +91,7 @@ def _document(invoice: Invoice, note: CancellationNote | None, daily: dict) -> d
             contact_phone=community.contact_phone,
         ),
         recipient=documents.Party(name=invoice.recipient_name, address=invoice.recipient_address),
-        house_id=invoice.house.house_id,
+        house_id=invoice.house_key,
         house_name=invoice.house_name,
         lines=[
             documents.DocumentLine(

@@ -26,6 +26,7 @@ HEADER_FIELDS = (
     "recipient_name",
     "recipient_address",
     "house_name",
+    "house_key",
 )
 LINE_FIELDS = (
     "tariff_id",
@@ -92,6 +93,7 @@ def _draft_for(house: House, period: SettlementPeriod, priced: list) -> tuple[In
         recipient_name=house.owner_name,
         recipient_address=house.address,
         house_name=house.name,
+        house_key=house.house_id,
     )
     lines = [
         InvoiceLine(

@@ -106,6 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Django's SQLite backend, keeping the database guards when a migration rebuilds a table.
+    DATABASES["default"]["ENGINE"] = "core.backends.sqlite3"
+    # Tests in memory, as Django's own SQLite backend does: pytest-django tells SQLite by the ENGINE
+    # name alone and would otherwise look for a test database file per xdist worker.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -212,3 +212,22 @@ def test_a_draft_follows_a_change_of_the_house_membership_dates(community, perio
 
     assert report.updated == 1
     assert Invoice.objects.get().period_start == dt.datetime(2026, 1, 17, tzinfo=dt.UTC)
+
+
+def test_a_draft_keeps_the_house_key_it_was_drafted_for(community, period):
+    HouseFactory(community=community, house_id="house_1")
+
+    services.invoices_generate(period=period)
+
+    assert Invoice.objects.get().house_key == "house_1"
+
+
+def test_a_refreshed_draft_follows_a_renamed_house(community, period):
+    house = HouseFactory(community=community, house_id="house_1")
+    services.invoices_generate(period=period)
+    house.house_id = "house_01"
+    house.save()
+
+    report = services.invoices_generate(period=period)
+
+    assert (report.updated, Invoice.objects.get().house_key) == (1, "house_01")
