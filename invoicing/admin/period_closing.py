@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.formatting import EMPTY
@@ -13,21 +14,52 @@ from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
 from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
 
 
-class ClosePeriodForm(forms.Form):
-    force = forms.BooleanField(
-        required=False, label="Close although readings are missing", help_text="Needs a written reason."
-    )
+def may_force(request) -> bool:
+    """Who is offered "force" on the close and issue pages; the services check the same right."""
+    return request.user.has_perm(services.FORCE_PERMISSION)
+
+
+class ForcePeriodForm(forms.Form):
+    """Force + reason on the close and issue confirmation pages, for users allowed to force only:
+    for anyone else the form has no fields, and a period with gaps is refused."""
+
+    force = forms.BooleanField(required=False, help_text="Needs a written reason.")
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why closing with gaps is right. Recorded with your name on the period.",
+        help_text="Why billing with gaps is right. Recorded with your name on the period.",
     )
+
+    def __init__(self, *args, work: str, allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.work = work
+        if allowed:
+            self.fields["force"].label = f"{work.capitalize()} although readings are missing"
+        else:
+            self.fields.clear()
 
     def clean(self):
         cleaned_data = super().clean()
         if cleaned_data.get("force") and not cleaned_data.get("reason", "").strip():
-            self.add_error("reason", "A forced close needs a written reason.")
+            self.add_error("reason", f"A forced {self.work} needs a written reason.")
         return cleaned_data
+
+    def service_arguments(self) -> dict:
+        return {"force": self.cleaned_data.get("force", False), "reason": self.cleaned_data.get("reason", "")}
+
+
+def force_form(request, *, work: str) -> ForcePeriodForm:
+    """The page's force form: bound once the page was confirmed (``post``)."""
+    data = request.POST if request.POST.get("post") else None
+    return ForcePeriodForm(data, work=work, allowed=may_force(request))
+
+
+def not_ended(period) -> str:
+    """When a period that has not ended may be closed or issued (local time), or "" if it has ended."""
+    if timezone.now() >= period.end:
+        return ""
+    zone = period.community.zone
+    return f"{period.end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 class PeriodClosingMixin:
@@ -85,19 +117,14 @@ class PeriodClosingMixin:
     def close_periods(self, request, queryset):
         """A confirmation page with the completeness summary and a force + reason form, then the close."""
         periods = list(queryset.select_related("community"))
-        form = ClosePeriodForm(request.POST if request.POST.get("post") else None)
+        form = force_form(request, work="close")
         return confirm_then_run(
             self,
             request,
             periods,
-            confirmed=bool(request.POST.get("post")) and form.is_valid(),
+            confirmed=form.is_bound and form.is_valid(),
             run=lambda period: str(
-                services.period_close_start(
-                    period=period,
-                    acting_user=request.user,
-                    force=form.cleaned_data["force"],
-                    reason=form.cleaned_data["reason"],
-                )
+                services.period_close_start(period=period, acting_user=request.user, **form.service_arguments())
             ),
             confirmation=lambda: self._close_confirmation(request, periods, form),
         )
@@ -109,6 +136,7 @@ class PeriodClosingMixin:
                 "local_bounds": self.local_bounds(period),
                 "completeness": selectors.period_completeness(period=period),
                 "refused": period.status != SettlementPeriod.Status.OPEN,
+                "not_ended": not_ended(period),
             }
             for period in periods
         ]
@@ -118,7 +146,7 @@ class PeriodClosingMixin:
             CONFIRM_CLOSE_TEMPLATE,
             title="Close period",
             rows=rows,
-            any_gaps=any(not row["completeness"].complete for row in rows if not row["refused"]),
+            any_gaps=any(not row["completeness"].complete for row in rows if not (row["refused"] or row["not_ended"])),
             form=form,
             completeness_template=COMPLETENESS_TEMPLATE,
             **action_post_back(request, "close_periods", periods),

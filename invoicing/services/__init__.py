@@ -18,11 +18,12 @@ from .drafts import GenerationReport, invoices_generate
 from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocate, invoices_issue
 from .payments import invoice_mark_paid
 from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
-from .periods import period_get_or_create
+from .periods import FORCE_PERMISSION, period_gate, period_get_or_create
 from .schedule import DueReport, close_due_at, close_schedule_ensure, periods_close_due
 
 __all__ = [
     "CLOSE_BATCH_SIZE",
+    "FORCE_PERMISSION",
     "Cancellation",
     "CloseStart",
     "CloseStep",
@@ -45,6 +46,7 @@ __all__ = [
     "period_close_run",
     "period_close_start",
     "period_close_step",
+    "period_gate",
     "period_get_or_create",
     "periods_close_due",
     "statement_freeze",

@@ -28,7 +28,7 @@ def issued(django_capture_on_commit_callbacks):
     add_readings(house, JANUARY, [("200.25", "60.1"), ("250.25", "60.2")])
     period = SettlementPeriodFactory(community=community)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.invoices_issue(period=period)
+        services.invoices_issue(period=period, force=True, reason="test data has gaps")
     assert callbacks, "PDFs are enqueued on commit"
     return Invoice.objects.get()
 
@@ -83,7 +83,7 @@ def test_failed_render_is_visible_and_can_be_retried(django_capture_on_commit_ca
     real_render = documents.render_pdf
     monkeypatch.setattr(documents, "render_pdf", lambda document: (_ for _ in ()).throw(OSError("font missing")))
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoices_issue(period=period)
+        services.invoices_issue(period=period, force=True, reason="test data has gaps")
     invoice = Invoice.objects.get()
     assert (invoice.pdf_state, invoice.pdf_error) == (PdfState.FAILED, "OSError: font missing")
     assert selectors.invoice_events(invoice=invoice).last().what == "PDF of INV-2026-001 failed to render"
