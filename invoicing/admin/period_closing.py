@@ -63,7 +63,7 @@ def not_ended(period) -> str:
 
 
 class PeriodClosingMixin:
-    """For ``SettlementPeriodAdmin``: "Close period", "Resume closing" and the close's progress fields."""
+    """For ``SettlementPeriodAdmin``: "Close period", "Resume" and the close's progress and stuck work."""
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         period = self.get_object(request, object_id)
@@ -79,7 +79,7 @@ class PeriodClosingMixin:
         progress = selectors.period_close_progress(period=period)
         failed = (
             format_html(
-                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume closing")',
+                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume")',
                 progress.pdfs_failed,
             )
             if progress.pdfs_failed
@@ -100,6 +100,17 @@ class PeriodClosingMixin:
             progress.pdfs_done,
             progress.pdfs_total,
             failed,
+        )
+
+    @admin.display(description="stuck work")
+    def stuck_work(self, period):
+        """A close without progress or PDFs pending for longer than LEG_STUCK_AFTER_MINUTES, and the way out."""
+        stuck = selectors.stuck_work(period=period).periods
+        if not stuck:
+            return EMPTY
+        return format_html(
+            '<strong>{}</strong> Its tasks were probably lost (task cluster stopped or killed): use "Resume".',
+            stuck[0].what + ".",
         )
 
     @admin.display(description="forced close")
@@ -152,7 +163,11 @@ class PeriodClosingMixin:
             **action_post_back(request, "close_periods", periods),
         )
 
-    @admin.action(description="Resume closing (re-queue what a failed close left)", permissions=["invoice_change"])
+    @admin.action(
+        description="Resume (re-queue a stuck or failed close and pending PDFs)",
+        permissions=["invoice_change"],
+        location=BOTH_LOCATIONS,
+    )
     def resume_closing(self, request, queryset):
         for period in queryset:
             with reporting_refusals(self, request, about=period):

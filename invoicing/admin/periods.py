@@ -57,6 +57,7 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
     PERIOD_FIELDS = ["community", "month", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
     CLOSE_FIELDS = [
         "close_progress",
+        "stuck_work",
         "close_forced",
         "community_statement",
         "statement_pdf",

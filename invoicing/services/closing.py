@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -176,26 +177,44 @@ def period_close_fail(*, period: SettlementPeriod, error: str) -> SettlementPeri
 
 
 @transaction.atomic
-def period_close_resume(*, period: SettlementPeriod, acting_user=None) -> str:
-    """Enqueue again what a crashed or failed close left: the next close step and pending PDFs."""
-    locked = period_lock(period, allowed=(SettlementPeriod.Status.CLOSING, SettlementPeriod.Status.CLOSED))
+def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_name: str = "") -> str:
+    """Enqueue again what a crash, a killed cluster or a failed step left: the next close step, and
+    every PDF of the period still pending (invoices, cancellation notes, the frozen statement).
+
+    Safe while that work is still queued or running: a step works out what is missing, and a PDF
+    is stored once. An open period has only PDFs to resume (of invoices issued by "Issue invoices").
+    """
+    locked = period_lock(period, allowed=ANY_STATUS)
     pending_invoices = list(locked.invoices.filter(pdf_state=PdfState.PENDING).values_list("pk", flat=True))
     pending_notes = list(
         CancellationNote.objects.filter(cancelled_invoice__period=locked, pdf_state=PdfState.PENDING).values_list(
             "pk", flat=True
         )
     )
+    pending_statement = (
+        StatementDocument.objects.filter(period=locked, pdf_state=PdfState.PENDING).values_list("pk", flat=True).first()
+    )
+    pdfs = len(pending_invoices) + len(pending_notes) + (pending_statement is not None)
+    if locked.status == SettlementPeriod.Status.OPEN and not pdfs:
+        raise ValidationError(f"Period {locked.month} is open and has no PDF waiting; there is nothing to resume.")
     if locked.status == SettlementPeriod.Status.CLOSING:
         queue.close_step_enqueue(period_pk=locked.pk)
     queue.pdfs_enqueue(invoice_pks=pending_invoices, note_pks=pending_notes)
+    if pending_statement is not None:
+        queue.statement_pdf_enqueue(document_pk=pending_statement)
     lifecycle.note(
         obj=locked,
-        what="Close resumed",
+        what="Close resumed" if locked.status != SettlementPeriod.Status.OPEN else "Pending PDFs queued again",
         actor=acting_user,
-        details={"pending_pdfs": len(pending_invoices) + len(pending_notes)},
+        actor_name=actor_name,
+        details={"pending_pdfs": pdfs},
     )
-    what = "the close continues" if locked.status == SettlementPeriod.Status.CLOSING else "it is closed"
-    return f"{locked}: {what}; {len(pending_invoices) + len(pending_notes)} PDFs queued again."
+    what = {
+        SettlementPeriod.Status.OPEN: "it is open",
+        SettlementPeriod.Status.CLOSING: "the close continues",
+        SettlementPeriod.Status.CLOSED: "it is closed",
+    }[locked.status]
+    return f"{locked}: {what}; {pdfs} PDFs queued again."
 
 
 def statement_freeze(*, period: SettlementPeriod) -> StatementDocument:
