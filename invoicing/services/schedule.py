@@ -106,12 +106,14 @@ def _months_due(community: Community, *, now: dt.datetime, grace_days: int) -> l
 
 
 def _resume_stuck(stuck: selectors.StuckPeriod, report: DueReport) -> None:
+    """Queue again what a lost task left of one period (``period_close_resume``), as staff would."""
+    label = f"{stuck.period.community.slug} {stuck.period.month}"
     try:
         period_close_resume(period=stuck.period, actor_name=SCHEDULE_ACTOR)
     except ValidationError as error:
-        report.refused.append(f"{stuck.period.community.slug} {stuck.period.month}: {' '.join(error.messages)}")
+        report.refused.append(f"{label}: {' '.join(error.messages)}")
         return
-    report.resumed.append(str(stuck))
+    report.resumed.append(f"{label}: {stuck.what}")
 
 
 def _close_scheduled(community: Community, month: str, report: DueReport) -> None:
