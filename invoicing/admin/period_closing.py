@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import format_html
 
 from core.formatting import EMPTY
@@ -52,14 +51,6 @@ def force_form(request, *, work: str) -> ForcePeriodForm:
     """The page's force form: bound once the page was confirmed (``post``)."""
     data = request.POST if request.POST.get("post") else None
     return ForcePeriodForm(data, work=work, allowed=may_force(request))
-
-
-def not_ended(period) -> str:
-    """When a period that has not ended may be closed or issued (local time), or "" if it has ended."""
-    if timezone.now() >= period.end:
-        return ""
-    zone = period.community.zone
-    return f"{period.end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 class PeriodClosingMixin:
@@ -147,7 +138,7 @@ class PeriodClosingMixin:
                 "local_bounds": self.local_bounds(period),
                 "completeness": selectors.period_completeness(period=period),
                 "refused": period.status != SettlementPeriod.Status.OPEN,
-                "not_ended": not_ended(period),
+                "not_ended": services.period_not_ended(period),
             }
             for period in periods
         ]

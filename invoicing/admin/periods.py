@@ -17,7 +17,7 @@ from invoicing.models import Invoice, SettlementPeriod
 
 from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
-from .period_closing import PeriodClosingMixin, force_form, not_ended
+from .period_closing import PeriodClosingMixin, force_form
 from .period_statement import PeriodStatementMixin
 
 
@@ -153,14 +153,10 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
     def _confirm_then_run(self, request, periods, *, action, title, consequences, run, form=None):
         """Generate and issue: their consequences and each period's houses and invoices (and, with a
         force ``form``, its readings), then ``run`` on each period, reported under its name."""
-        rows = self._confirmation_rows(periods, gated=form is not None)
-        return confirm_then_run(
-            self,
-            request,
-            periods,
-            confirmed=bool(request.POST.get("post")) and (form is None or form.is_valid()),
-            run=lambda period: f"{period}: {run(period)}",
-            confirmation=lambda: confirmation_response(
+
+        def confirmation():
+            rows = self._confirmation_rows(periods, gated=form is not None)
+            return confirmation_response(
                 self,
                 request,
                 CONFIRM_ACTION_TEMPLATE,
@@ -170,7 +166,15 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
                 form=form,
                 any_gaps=any(row["gaps"] for row in rows),
                 **action_post_back(request, action, periods),
-            ),
+            )
+
+        return confirm_then_run(
+            self,
+            request,
+            periods,
+            confirmed=bool(request.POST.get("post")) and (form is None or form.is_valid()),
+            run=lambda period: f"{period}: {run(period)}",
+            confirmation=confirmation,
         )
 
     def _confirmation_rows(self, periods, *, gated: bool):
@@ -180,7 +184,7 @@ class SettlementPeriodAdmin(InvoiceChangeActionsMixin, PeriodClosingMixin, Perio
         for period in periods:
             closed = period.status == SettlementPeriod.Status.CLOSED
             completeness = selectors.period_completeness(period=period) if gated else None
-            ends = not_ended(period) if gated else ""
+            ends = services.period_not_ended(period) if gated else ""
             rows.append(
                 {
                     "period": period,

@@ -18,7 +18,7 @@ from .drafts import GenerationReport, invoices_generate
 from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocate, invoices_issue
 from .payments import invoice_mark_paid
 from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
-from .periods import FORCE_PERMISSION, period_gate, period_get_or_create
+from .periods import FORCE_PERMISSION, period_gate, period_get_or_create, period_not_ended
 from .schedule import DueReport, close_due_at, close_schedule_ensure, periods_close_due
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "period_close_step",
     "period_gate",
     "period_get_or_create",
+    "period_not_ended",
     "periods_close_due",
     "statement_freeze",
     "statement_pdf_render",

@@ -96,13 +96,9 @@ def period_gate(
     server's OS user, which is trusted. ``work`` is ``"close"`` or ``"issue"``: the messages name it.
     Call it under the period's and the community's locks, before anything is written.
     """
-    now = timezone.now()
-    if now < locked.end:
-        zone = locked.community.zone
-        raise ValidationError(
-            f"Period {locked} has not ended yet: {GATED_WORK[work]} from "
-            f"{locked.end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key}), after its last day."
-        )
+    ends = period_not_ended(locked)
+    if ends:
+        raise ValidationError(f"Period {locked} has not ended yet: {GATED_WORK[work]} from {ends}, after its last day.")
     if force and not (reason or "").strip():
         raise ValidationError(f"A forced {work} needs a written reason (e.g. 'meter of house_4 replaced, data lost').")
     if force and acting_user is not None and not acting_user.has_perm(FORCE_PERMISSION):
@@ -119,6 +115,15 @@ def period_gate(
             f"{work} with a written reason."
         )
     return completeness
+
+
+def period_not_ended(period: SettlementPeriod) -> str:
+    """ "" once the period has ended; before, when it ends in its community's time zone, as the gate's
+    refusal and the confirmation pages say it: ``2026-04-01 00:00 (Europe/Berlin)``."""
+    if timezone.now() >= period.end:
+        return ""
+    zone = period.community.zone
+    return f"{period.end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 def forced_by(acting_user=None, actor_name: str = "") -> str:
