@@ -343,3 +343,13 @@ def test_forced_close_by_a_user_without_the_force_permission_is_refused(period, 
 
     period.refresh_from_db()
     assert period.status == SettlementPeriod.Status.OPEN
+
+
+def test_close_period_command_forcing_for_a_named_user_needs_their_permission(
+    period, complete_houses, django_user_model
+):
+    HouseFactory(community=period.community, house_id="house_4")
+    django_user_model.objects.create_user(username="clerk", is_staff=True)
+
+    with pytest.raises(CommandError, match="clerk does not have it"):
+        call_command("close_period", community="sonnenfeld", period="2026-01", user="clerk", force=True, reason="x")
