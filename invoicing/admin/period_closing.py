@@ -13,25 +13,48 @@ from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
 from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
 
 
-class ClosePeriodForm(forms.Form):
-    force = forms.BooleanField(
-        required=False, label="Close although readings are missing", help_text="Needs a written reason."
-    )
+def may_force(request) -> bool:
+    """Who is offered "force" on the close and issue pages; the services check the same right."""
+    return request.user.has_perm(services.FORCE_PERMISSION)
+
+
+class ForcePeriodForm(forms.Form):
+    """Force + reason on the close and issue confirmation pages, for users allowed to force only:
+    for anyone else the form has no fields, and a period with gaps is refused."""
+
+    force = forms.BooleanField(required=False, help_text="Needs a written reason.")
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why closing with gaps is right. Recorded with your name on the period.",
+        help_text="Why billing with gaps is right. Recorded with your name on the period.",
     )
+
+    def __init__(self, *args, work: str, allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.work = work
+        if allowed:
+            self.fields["force"].label = f"{work.capitalize()} although readings are missing"
+        else:
+            self.fields.clear()
 
     def clean(self):
         cleaned_data = super().clean()
         if cleaned_data.get("force") and not cleaned_data.get("reason", "").strip():
-            self.add_error("reason", "A forced close needs a written reason.")
+            self.add_error("reason", f"A forced {self.work} needs a written reason.")
         return cleaned_data
+
+    def service_arguments(self) -> dict:
+        return {"force": self.cleaned_data.get("force", False), "reason": self.cleaned_data.get("reason", "")}
+
+
+def force_form(request, *, work: str) -> ForcePeriodForm:
+    """The page's force form: bound once the page was confirmed (``post``)."""
+    data = request.POST if request.POST.get("post") else None
+    return ForcePeriodForm(data, work=work, allowed=may_force(request))
 
 
 class PeriodClosingMixin:
-    """For ``SettlementPeriodAdmin``: "Close period", "Resume closing" and the close's progress fields."""
+    """For ``SettlementPeriodAdmin``: "Close period", "Resume" and the close's progress and stuck work."""
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         period = self.get_object(request, object_id)
@@ -47,7 +70,7 @@ class PeriodClosingMixin:
         progress = selectors.period_close_progress(period=period)
         failed = (
             format_html(
-                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume closing")',
+                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume")',
                 progress.pdfs_failed,
             )
             if progress.pdfs_failed
@@ -68,6 +91,17 @@ class PeriodClosingMixin:
             failed,
         )
 
+    @admin.display(description="stuck work")
+    def stuck_work(self, period):
+        """A close without progress or PDFs pending for longer than LEG_STUCK_AFTER_MINUTES, and the way out."""
+        stuck = selectors.stuck_work(period=period).periods
+        if not stuck:
+            return EMPTY
+        return format_html(
+            '<strong>{}</strong> Its tasks were probably lost (task cluster stopped or killed): use "Resume".',
+            stuck[0].what + ".",
+        )
+
     @admin.display(description="forced close")
     def close_forced(self, period):
         if not period.close_forced_reason:
@@ -83,19 +117,14 @@ class PeriodClosingMixin:
     def close_periods(self, request, queryset):
         """A confirmation page with the completeness summary and a force + reason form, then the close."""
         periods = list(queryset.select_related("community"))
-        form = ClosePeriodForm(request.POST if request.POST.get("post") else None)
+        form = force_form(request, work="close")
         return confirm_then_run(
             self,
             request,
             periods,
-            confirmed=bool(request.POST.get("post")) and form.is_valid(),
+            confirmed=form.is_bound and form.is_valid(),
             run=lambda period: str(
-                services.period_close_start(
-                    period=period,
-                    acting_user=request.user,
-                    force=form.cleaned_data["force"],
-                    reason=form.cleaned_data["reason"],
-                )
+                services.period_close_start(period=period, acting_user=request.user, **form.service_arguments())
             ),
             confirmation=lambda: self._close_confirmation(request, periods, form),
         )
@@ -107,6 +136,7 @@ class PeriodClosingMixin:
                 "local_bounds": self.local_bounds(period),
                 "completeness": selectors.period_completeness(period=period),
                 "refused": period.status != SettlementPeriod.Status.OPEN,
+                "not_ended": services.period_not_ended(period),
             }
             for period in periods
         ]
@@ -116,13 +146,17 @@ class PeriodClosingMixin:
             CONFIRM_CLOSE_TEMPLATE,
             title="Close period",
             rows=rows,
-            any_gaps=any(not row["completeness"].complete for row in rows if not row["refused"]),
+            any_gaps=any(not row["completeness"].complete for row in rows if not (row["refused"] or row["not_ended"])),
             form=form,
             completeness_template=COMPLETENESS_TEMPLATE,
             **action_post_back(request, "close_periods", periods),
         )
 
-    @admin.action(description="Resume closing (re-queue what a failed close left)", permissions=["invoice_change"])
+    @admin.action(
+        description="Resume (re-queue a stuck or failed close and pending PDFs)",
+        permissions=["invoice_change"],
+        location=BOTH_LOCATIONS,
+    )
     def resume_closing(self, request, queryset):
         for period in queryset:
             with reporting_refusals(self, request, about=period):

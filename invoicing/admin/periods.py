@@ -17,7 +17,7 @@ from invoicing.models import Invoice, SettlementPeriod
 
 from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
-from .period_closing import PeriodClosingMixin
+from .period_closing import PeriodClosingMixin, force_form
 from .period_statement import PeriodStatementMixin
 
 
@@ -59,6 +59,7 @@ class SettlementPeriodAdmin(
     PERIOD_FIELDS = ["community", "month", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
     CLOSE_FIELDS = [
         "close_progress",
+        "stuck_work",
         "close_forced",
         "community_statement",
         "statement_pdf",
@@ -127,50 +128,75 @@ class SettlementPeriodAdmin(
 
     @admin.action(description="Issue invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
     def issue_invoices(self, request, queryset):
+        """Behind the close's gate: a confirmation page with each period's completeness and, for users
+        allowed to force, force + reason; then ``invoices_issue`` on each period."""
+        periods = list(queryset.select_related("community"))
+        form = force_form(request, work="issue")
         return self._confirm_then_run(
             request,
-            queryset,
+            periods,
             action="issue_invoices",
             title="Issue invoices",
             consequences=[
+                "Only a month that has ended, with all its readings (or forced with a written reason by a user "
+                "allowed to force), is issued; any other is refused and keeps its numbers untaken.",
                 "First refreshes the drafts from the current readings, as 'Generate draft invoices' does.",
                 "Then gives every draft the next number of the community's series (e.g. INV-2026-001), in "
                 "house order, and freezes it.",
                 "The month's meter readings become final, as in a close: imports and edits into it are refused.",
                 "Issued invoices cannot be edited or deleted; a mistake is corrected by cancelling the invoice.",
             ],
-            run=lambda period: services.invoices_issue(period=period, acting_user=request.user),
+            run=lambda period: services.invoices_issue(
+                period=period, acting_user=request.user, **form.service_arguments()
+            ),
+            form=form,
         )
 
-    def _confirm_then_run(self, request, queryset, *, action, title, consequences, run):
-        """Generate and issue: their consequences and each period's houses and invoices, then ``run``
-        on each period, reported under its name."""
-        return confirm_then_run(
-            self,
-            request,
-            queryset,
-            confirmed=bool(request.POST.get("post")),
-            run=lambda period: f"{period}: {run(period)}",
-            confirmation=lambda: confirmation_response(
+    def _confirm_then_run(self, request, periods, *, action, title, consequences, run, form=None):
+        """Generate and issue: their consequences and each period's houses and invoices (and, with a
+        force ``form``, its readings), then ``run`` on each period, reported under its name."""
+
+        def confirmation():
+            rows = self._confirmation_rows(periods, gated=form is not None)
+            return confirmation_response(
                 self,
                 request,
                 CONFIRM_ACTION_TEMPLATE,
                 title=title,
                 consequences=consequences,
-                periods=self._confirmation_rows(queryset),
-                **action_post_back(request, action, queryset),
-            ),
+                periods=rows,
+                form=form,
+                any_gaps=any(row["gaps"] for row in rows),
+                **action_post_back(request, action, periods),
+            )
+
+        return confirm_then_run(
+            self,
+            request,
+            periods,
+            confirmed=bool(request.POST.get("post")) and (form is None or form.is_valid()),
+            run=lambda period: f"{period}: {run(period)}",
+            confirmation=confirmation,
         )
 
-    def _confirmation_rows(self, periods):
-        """Each selected period as its confirmation page lists it: the houses and invoices it has now."""
-        return [
-            {
-                "period": period,
-                "closed": period.status == SettlementPeriod.Status.CLOSED,
-                "local_bounds": self.local_bounds(period),
-                "billable_houses": selectors.houses_billable_in(period=period).count(),
-                "counts": self.invoices_link(period),
-            }
-            for period in periods
-        ]
+    def _confirmation_rows(self, periods, *, gated: bool):
+        """Each selected period as its confirmation page lists it: the houses and invoices it has now,
+        and where the gate applies, whether it has ended and its readings are complete."""
+        rows = []
+        for period in periods:
+            closed = period.status == SettlementPeriod.Status.CLOSED
+            completeness = selectors.period_completeness(period=period) if gated else None
+            ends = services.period_not_ended(period) if gated else ""
+            rows.append(
+                {
+                    "period": period,
+                    "closed": closed,
+                    "not_ended": ends,
+                    "completeness": completeness,
+                    "gaps": bool(completeness and not completeness.complete and not closed and not ends),
+                    "local_bounds": self.local_bounds(period),
+                    "billable_houses": selectors.houses_billable_in(period=period).count(),
+                    "counts": self.invoices_link(period),
+                }
+            )
+        return rows

@@ -34,6 +34,9 @@ class SettlementPeriod(models.Model):
             models.UniqueConstraint(fields=["community", "month"], name="one_period_per_community_and_month"),
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="period_start_before_end"),
         ]
+        # Issuing or closing despite missing readings bills members from incomplete data: a
+        # right of its own, beyond changing invoices (services.periods.period_gate checks it).
+        permissions = [("force_period", "Can force issuing or closing a period with missing readings")]
 
     def __str__(self):
         return f"{self.community} {self.month}"

@@ -6,6 +6,7 @@ from .documents import invoice_documents
 from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
 from .readings import IntervalEnergy, daily_energy_wh, energy_wh_by_house_and_segment, interval_energy
+from .stuck import StuckPeriod, StuckWork, pdf_is_stuck, pdf_pending_since, stuck_after, stuck_work
 from .tariffs import period_tariff_segments, tariff_in_effect, tariff_is_quoted, tariffs_for_range
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "HouseCompleteness",
     "HouseValue",
     "IntervalEnergy",
+    "StuckPeriod",
+    "StuckWork",
     "break_even_prices",
     "break_even_values_by_segment",
     "daily_energy_wh",
@@ -26,10 +29,14 @@ __all__ = [
     "invoice_events",
     "invoice_issuer",
     "invoices_for_export",
+    "pdf_is_stuck",
+    "pdf_pending_since",
     "period_close_progress",
     "period_completeness",
     "period_events",
     "period_tariff_segments",
+    "stuck_after",
+    "stuck_work",
     "tariff_in_effect",
     "tariff_is_quoted",
     "tariffs_for_range",

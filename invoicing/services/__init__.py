@@ -18,11 +18,12 @@ from .drafts import GenerationReport, invoices_generate
 from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocate, invoices_issue
 from .payments import eur_to_ct, invoice_is_covered, invoice_outstanding_ct, payment_record, payment_undo
 from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
-from .periods import period_get_or_create
+from .periods import FORCE_PERMISSION, period_gate, period_get_or_create, period_not_ended
 from .schedule import DueReport, close_due_at, close_schedule_ensure, periods_close_due
 
 __all__ = [
     "CLOSE_BATCH_SIZE",
+    "FORCE_PERMISSION",
     "Cancellation",
     "CloseStart",
     "CloseStep",
@@ -49,7 +50,9 @@ __all__ = [
     "period_close_run",
     "period_close_start",
     "period_close_step",
+    "period_gate",
     "period_get_or_create",
+    "period_not_ended",
     "periods_close_due",
     "statement_freeze",
     "statement_pdf_render",

@@ -12,7 +12,7 @@ from .. import lifecycle, queue, selectors, statement
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument
 from .drafts import drafts_refresh, period_segments
 from .issuing import drafts_issue
-from .periods import ANY_STATUS, meter_data_freeze, meter_data_lock, period_lock
+from .periods import ANY_STATUS, forced_by, meter_data_freeze, meter_data_lock, period_gate, period_lock
 
 # 500 houses per step: a step sums ~1.5M quarter-hour readings and writes 500 invoices, lines and
 # events, about a second on PostgreSQL; even a community ten times the benchmark's stays far
@@ -45,33 +45,25 @@ CLOSE_START_REFUSALS = {
 def period_close_start(
     *, period: SettlementPeriod, acting_user=None, actor_name: str = "", force: bool = False, reason: str = ""
 ) -> CloseStart:
-    """Begin closing a period: check completeness, freeze its meter data, enqueue the close task.
+    """Begin closing a period: check the gate, freeze its meter data, enqueue the close task.
 
-    Refused while readings are missing unless ``force`` with a written ``reason``, which is stored
-    with the user's name. The period moves open -> closing under its row lock, so of two closes
-    started at once the second waits and is then told the period is already closing. The meter
-    data is frozen here, not at the end: the invoices issued batch by batch must all see the same
-    readings.
+    The gate (``period_gate``, shared with issuing) refuses a month that has not ended, and one
+    with missing readings unless forced with a written ``reason`` by a user allowed to force; the
+    reason is stored with the user's name. The period moves open -> closing under its row lock,
+    so of two closes started at once the second waits and is then told the period is already
+    closing. The meter data is frozen here, not at the end: the invoices issued batch by batch
+    must all see the same readings.
     """
     reason = (reason or "").strip()
-    if force and not reason:
-        raise ValidationError("A forced close needs a written reason (e.g. 'meter of house_4 replaced, data lost').")
     locked = period_lock(period, refusals=CLOSE_START_REFUSALS)
     meter_data_lock(locked)
+    completeness = period_gate(locked, work="close", acting_user=acting_user, force=force, reason=reason)
     period_segments(locked)  # no tariff: refuse now rather than fail in the background
-    completeness = _completeness_gate(locked, force=force)
     meter_data_freeze(locked)
     locked.close_started_at = timezone.now()
     locked.houses_to_invoice = len(completeness.houses)
     locked.close_forced_reason = reason if force else ""
-    if force:
-        locked.close_forced_by = (
-            lifecycle.user_display_name(acting_user)
-            if acting_user is not None
-            else lifecycle.actor_label(None, actor_name)
-        )
-    else:
-        locked.close_forced_by = ""
+    locked.close_forced_by = forced_by(acting_user, actor_name) if force else ""
     details = {
         "houses": len(completeness.houses),
         "houses_with_gaps": len(completeness.with_gaps),
@@ -90,19 +82,6 @@ def period_close_start(
     )
     queue.close_step_enqueue(period_pk=locked.pk)
     return CloseStart(period=locked, completeness=completeness, forced=force)
-
-
-def _completeness_gate(locked: SettlementPeriod, *, force: bool) -> selectors.Completeness:
-    """The period's completeness; refused while readings are missing, unless forced."""
-    completeness = selectors.period_completeness(period=locked)
-    if not completeness.complete and not force:
-        worst = ", ".join(f"{house.house_id} ({house.missing:,} missing)" for house in completeness.with_gaps[:5])
-        raise ValidationError(
-            f"Period {locked} is incomplete: {completeness.summary()} ({worst}"
-            f"{', ...' if len(completeness.with_gaps) > 5 else ''}). Import the missing readings, or force the "
-            "close with a written reason."
-        )
-    return completeness
 
 
 @dataclass(frozen=True)
@@ -167,19 +146,20 @@ def period_close_run(*, period: SettlementPeriod, batch_size: int = CLOSE_BATCH_
 
 @transaction.atomic
 def period_close_fail(*, period: SettlementPeriod, error: str) -> SettlementPeriod:
-    """Record a failed close step. Before anything was issued the period reopens (and its meter
-    data thaws); afterwards it stays closing, with the error on its page, until resumed.
+    """Record a failed close step. A period without any issued invoice reopens (and its meter data
+    thaws); one with an issued invoice stays closing, with the error on its page, until resumed.
+
+    Any issued invoice counts, not only those of this close: invoices issued beforehand through
+    "Issue invoices" were computed from the frozen readings too, and thawing them would let the
+    readings change under invoices that can no longer change.
     """
     locked = period_lock(period, allowed=ANY_STATUS)
     if locked.status != SettlementPeriod.Status.CLOSING:
         return locked
-    issued_by_this_close = locked.invoices.filter(
-        status__in=Invoice.ISSUED_STATUSES, issued_at__gte=locked.close_started_at
-    ).exists()
-    if issued_by_this_close:
+    if locked.invoices.filter(status__in=Invoice.ISSUED_STATUSES).exists():
         lifecycle.note(
             obj=locked,
-            what="Close step failed; some invoices are issued, so the period stays closing. Resume the close.",
+            what="Close step failed; invoices of the period are issued, so it stays closing. Resume the close.",
             actor_name=CLOSE_TASK_ACTOR,
             details={"error": error},
         )
@@ -197,26 +177,44 @@ def period_close_fail(*, period: SettlementPeriod, error: str) -> SettlementPeri
 
 
 @transaction.atomic
-def period_close_resume(*, period: SettlementPeriod, acting_user=None) -> str:
-    """Enqueue again what a crashed or failed close left: the next close step and pending PDFs."""
-    locked = period_lock(period, allowed=(SettlementPeriod.Status.CLOSING, SettlementPeriod.Status.CLOSED))
+def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_name: str = "") -> str:
+    """Enqueue again what a crash, a killed cluster or a failed step left: the next close step, and
+    every PDF of the period still pending (invoices, cancellation notes, the frozen statement).
+
+    Safe while that work is still queued or running: a step works out what is missing, and a PDF
+    is stored once. An open period has only PDFs to resume (of invoices issued by "Issue invoices").
+    """
+    locked = period_lock(period, allowed=ANY_STATUS)
     pending_invoices = list(locked.invoices.filter(pdf_state=PdfState.PENDING).values_list("pk", flat=True))
     pending_notes = list(
         CancellationNote.objects.filter(cancelled_invoice__period=locked, pdf_state=PdfState.PENDING).values_list(
             "pk", flat=True
         )
     )
+    pending_statement = (
+        StatementDocument.objects.filter(period=locked, pdf_state=PdfState.PENDING).values_list("pk", flat=True).first()
+    )
+    pdfs = len(pending_invoices) + len(pending_notes) + (pending_statement is not None)
+    if locked.status == SettlementPeriod.Status.OPEN and not pdfs:
+        raise ValidationError(f"Period {locked.month} is open and has no PDF waiting; there is nothing to resume.")
     if locked.status == SettlementPeriod.Status.CLOSING:
         queue.close_step_enqueue(period_pk=locked.pk)
     queue.pdfs_enqueue(invoice_pks=pending_invoices, note_pks=pending_notes)
+    if pending_statement is not None:
+        queue.statement_pdf_enqueue(document_pk=pending_statement)
     lifecycle.note(
         obj=locked,
-        what="Close resumed",
+        what="Close resumed" if locked.status != SettlementPeriod.Status.OPEN else "Pending PDFs queued again",
         actor=acting_user,
-        details={"pending_pdfs": len(pending_invoices) + len(pending_notes)},
+        actor_name=actor_name,
+        details={"pending_pdfs": pdfs},
     )
-    what = "the close continues" if locked.status == SettlementPeriod.Status.CLOSING else "it is closed"
-    return f"{locked}: {what}; {len(pending_invoices) + len(pending_notes)} PDFs queued again."
+    what = {
+        SettlementPeriod.Status.OPEN: "it is open",
+        SettlementPeriod.Status.CLOSING: "the close continues",
+        SettlementPeriod.Status.CLOSED: "it is closed",
+    }[locked.status]
+    return f"{locked}: {what}; {pdfs} PDFs queued again."
 
 
 def statement_freeze(*, period: SettlementPeriod) -> StatementDocument:

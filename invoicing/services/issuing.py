@@ -10,18 +10,23 @@ from communities.models import Community
 from .. import lifecycle, queue, selectors
 from ..models import Invoice, InvoiceNumberCounter, LifecycleEvent, PdfState, SettlementPeriod
 from .drafts import GenerationReport, drafts_refresh
-from .periods import meter_data_freeze, meter_data_lock, period_lock
+from .periods import forced_by, meter_data_freeze, meter_data_lock, period_gate, period_lock
 
 
 @dataclass(frozen=True)
 class IssueReport:
     generation: GenerationReport
     issued_numbers: list[str]
+    forced: bool = False  # issued although readings were missing
 
     def __str__(self):
         if not self.issued_numbers:
             return "No drafts to issue."
-        return f"Issued {len(self.issued_numbers)} invoices: {self.issued_numbers[0]} to {self.issued_numbers[-1]}."
+        forced = " (forced despite gaps)" if self.forced else ""
+        return (
+            f"Issued {len(self.issued_numbers)} invoices{forced}: "
+            f"{self.issued_numbers[0]} to {self.issued_numbers[-1]}."
+        )
 
 
 def format_invoice_number(series: str, year: int, sequence: int) -> str:
@@ -54,22 +59,39 @@ def invoice_numbers_allocate(*, community: Community, series: str, year: int, co
 
 
 @transaction.atomic
-def invoices_issue(*, period: SettlementPeriod, acting_user=None) -> IssueReport:
+def invoices_issue(
+    *, period: SettlementPeriod, acting_user=None, actor_name: str = "", force: bool = False, reason: str = ""
+) -> IssueReport:
     """Refresh an open period's drafts from the current readings, then number and freeze them all.
 
-    Numbers follow the houses' ``house_id`` order, so a period's invoices read in the same order
-    as its houses. Like a close, it freezes the month's meter data first: an issued invoice must
-    never disagree with the readings it was computed from. The close (``period_close_start``)
-    does the same in batches, behind the completeness gate; this is the one-shot version for
-    small periods and scripts, and a later close of the period only finishes what is missing.
+    Behind the same gate as a close (``period_gate``): refused for a month that has not ended,
+    and for one with missing readings unless forced with a written ``reason`` by a user allowed
+    to force; a refusal comes before any number is taken. Numbers follow the houses' ``house_id``
+    order, so a period's invoices read in the same order as its houses. Like a close, it freezes
+    the month's meter data first: an issued invoice must never disagree with the readings it was
+    computed from. The close (``period_close_start``) does the same in batches; this is the
+    one-shot version for small periods and scripts, and a later close only finishes what is missing.
     """
+    reason = (reason or "").strip()
     period = period_lock(period)
     meter_data_lock(period)
+    completeness = period_gate(period, work="issue", acting_user=acting_user, force=force, reason=reason)
     meter_data_freeze(period)
     houses = list(selectors.houses_billable_in(period=period).order_by("house_id"))
     generation = drafts_refresh(period, houses, all_houses=True)
-    numbers = drafts_issue(period, houses=None, acting_user=acting_user)
-    return IssueReport(generation=generation, issued_numbers=numbers)
+    details = None
+    if force:
+        details = {"forced": True, "reason": reason, "forced_by": forced_by(acting_user, actor_name)}
+    numbers = drafts_issue(period, houses=None, acting_user=acting_user, actor_name=actor_name, details=details)
+    if force and numbers:
+        lifecycle.note(
+            obj=period,
+            what="Invoices issued by force",
+            actor=acting_user,
+            actor_name=actor_name,
+            details={**details, "invoices": len(numbers), "intervals_missing": completeness.missing},
+        )
+    return IssueReport(generation=generation, issued_numbers=numbers, forced=force and not completeness.complete)
 
 
 def drafts_issue(

@@ -21,6 +21,10 @@ from ..documents.statement import statement_pdf_context
 from ..models import CancellationNote, Invoice, PdfState, StatementDocument
 
 STATEMENT_PDF_TEMPLATE = "invoicing/pdf/statement.html"
+# What a render may raise that must stop the process rather than fail one document. Everything
+# else fails that document only, BaseException included: WeasyPrint's FatalURLFetchingError
+# derives from BaseException so that WeasyPrint's own handlers let it through.
+PROCESS_EXITS = (KeyboardInterrupt, SystemExit)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def _pdf_store(document, name: str, pdf: bytes) -> bool:
 
 
 @transaction.atomic
-def _pdf_failed(document, error: Exception) -> None:
+def _pdf_failed(document, error: BaseException) -> None:
     message = f"{type(error).__name__}: {error}"
     type(document).objects.filter(pk=document.pk, pdf_state=PdfState.PENDING).update(
         pdf_state=PdfState.FAILED, pdf_error=message
@@ -93,15 +97,19 @@ def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
     ]
     try:
         built = selectors.invoice_documents(invoices=invoices, notes=notes)
-    except Exception as error:  # noqa: BLE001 - any failure must become visible on every document
+    except PROCESS_EXITS:
+        raise
+    except BaseException as error:  # noqa: BLE001 - any failure must become visible on every document
         built = [error] * len(targets)
     rendered = failed = 0
     for (row, number, period), document in zip(targets, built, strict=True):
         try:
-            if isinstance(document, Exception):
+            if isinstance(document, BaseException):
                 raise document
             pdf = documents.render_pdf(document)
-        except Exception as error:  # noqa: BLE001
+        except PROCESS_EXITS:
+            raise
+        except BaseException as error:  # noqa: BLE001 - one document fails, the batch goes on
             failed += 1
             _pdf_failed(row, error)
             continue
@@ -128,7 +136,9 @@ def statement_pdf_render(*, document_pk: int) -> str:
             _statement_pdf_context(period),
             identifier=f"statement:{period.community.slug}:{period.month}",
         )
-    except Exception as error:  # noqa: BLE001 - any failure must become visible and retryable
+    except PROCESS_EXITS:
+        raise
+    except BaseException as error:  # noqa: BLE001 - any failure must become visible and retryable
         _pdf_failed(document, error)
         return f"{document}: failed"
     _pdf_store(document, f"statements/{period.community.slug}/{period.month}.pdf", pdf)
@@ -143,14 +153,25 @@ def _statement_pdf_context(period) -> dict:
 
 @transaction.atomic
 def document_pdf_retry(*, document, acting_user=None) -> str:
-    """Queue a failed render again: an Invoice, a CancellationNote or a StatementDocument."""
+    """Queue a render again: an Invoice, a CancellationNote or a StatementDocument whose render failed,
+    or has been pending for longer than ``LEG_STUCK_AFTER_MINUTES`` (its task lost with a cluster)."""
     model = type(document)
     locked = model.objects.select_for_update().get(pk=document.pk)
-    if locked.pdf_state != PdfState.FAILED:
-        raise ValidationError(f"The PDF of {locked} has not failed (it is {locked.get_pdf_state_display().lower()}).")
+    stuck = selectors.pdf_is_stuck(locked)
+    if locked.pdf_state != PdfState.FAILED and not stuck:
+        state = locked.get_pdf_state_display().lower()
+        if locked.pdf_state == PdfState.PENDING:
+            minutes = int(selectors.stuck_after().total_seconds() // 60)
+            raise ValidationError(
+                f"The PDF of {locked} is {state}, queued {selectors.pdf_pending_since(locked):%Y-%m-%d %H:%M} UTC; "
+                f"it can be queued again once it has waited {minutes} minutes."
+            )
+        raise ValidationError(f"The PDF of {locked} has not failed (it is {state}).")
     model.objects.filter(pk=locked.pk).update(pdf_state=PdfState.PENDING, pdf_error="")
     obj, label = _history_of(locked)
-    lifecycle.note(obj=obj, what=f"PDF of {label} queued again", actor=acting_user)
+    lifecycle.note(
+        obj=obj, what=f"PDF of {label} queued again" + (" (stuck pending)" if stuck else ""), actor=acting_user
+    )
     if model is Invoice:
         queue.pdfs_enqueue(invoice_pks=[locked.pk])
     elif model is CancellationNote:

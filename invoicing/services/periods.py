@@ -13,11 +13,13 @@ drafts only, so they never wait for that row.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from communities.models import Community
 from core.local_time import month_bounds, parse_period_id
 from metering.models import FrozenRange
 
+from .. import lifecycle, selectors
 from ..models import SettlementPeriod
 
 
@@ -75,3 +77,57 @@ def meter_data_freeze(period: SettlementPeriod) -> None:
         start=period.start,
         defaults={"end": period.end, "reason": f"settlement period {period.month} is closed"},
     )
+
+
+FORCE_PERMISSION = "invoicing.force_period"
+# What the gate calls the work it guards, in its messages: the noun, and who may do it when.
+GATED_WORK = {"close": "it can be closed", "issue": "its invoices can be issued"}
+
+
+def period_gate(
+    locked: SettlementPeriod, *, work: str, acting_user=None, force: bool = False, reason: str = ""
+) -> selectors.Completeness:
+    """What closing and issuing both check before they freeze a month and number its invoices.
+
+    The month must have ended (local midnight after its last day, in the community's zone):
+    forced or not, a running month would be frozen with readings still to come. Its readings
+    must be complete, unless ``force`` with a written ``reason`` by a user holding
+    ``invoicing.force_period``. ``acting_user=None`` is a command or the schedule, acting as the
+    server's OS user, which is trusted. ``work`` is ``"close"`` or ``"issue"``: the messages name it.
+    Call it under the period's and the community's locks, before anything is written.
+    """
+    ends = period_not_ended(locked)
+    if ends:
+        raise ValidationError(f"Period {locked} has not ended yet: {GATED_WORK[work]} from {ends}, after its last day.")
+    if force and not (reason or "").strip():
+        raise ValidationError(f"A forced {work} needs a written reason (e.g. 'meter of house_4 replaced, data lost').")
+    if force and acting_user is not None and not acting_user.has_perm(FORCE_PERMISSION):
+        raise ValidationError(
+            f"Only a user with the permission 'Can force issuing or closing a period with missing readings' may "
+            f"force a {work}; {lifecycle.user_display_name(acting_user)} does not have it."
+        )
+    completeness = selectors.period_completeness(period=locked)
+    if not completeness.complete and not force:
+        worst = ", ".join(f"{house.house_id} ({house.missing:,} missing)" for house in completeness.with_gaps[:5])
+        raise ValidationError(
+            f"Period {locked} is incomplete: {completeness.summary()} ({worst}"
+            f"{', ...' if len(completeness.with_gaps) > 5 else ''}). Import the missing readings, or force the "
+            f"{work} with a written reason."
+        )
+    return completeness
+
+
+def period_not_ended(period: SettlementPeriod) -> str:
+    """ "" once the period has ended; before, when it ends in its community's time zone, as the gate's
+    refusal and the confirmation pages say it: ``2026-04-01 00:00 (Europe/Berlin)``."""
+    if timezone.now() >= period.end:
+        return ""
+    zone = period.community.zone
+    return f"{period.end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
+def forced_by(acting_user=None, actor_name: str = "") -> str:
+    """Who forced a gate, as the period's record names them."""
+    if acting_user is not None:
+        return lifecycle.user_display_name(acting_user)
+    return lifecycle.actor_label(None, actor_name)

@@ -1,7 +1,7 @@
 """Scheduled closing: one django-q2 schedule closes each community's months after their grace days."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,9 +11,9 @@ from django.utils import timezone
 from communities.models import Community
 from core.local_time import local_midnight, month_first_days, parse_period_id, period_id_of
 
-from .. import lifecycle
+from .. import lifecycle, selectors
 from ..models import SettlementPeriod
-from .closing import period_close_start
+from .closing import period_close_resume, period_close_start
 from .periods import period_get_or_create
 
 SCHEDULE_ACTOR = "schedule"
@@ -49,9 +49,12 @@ class DueReport:
     started: list[str]
     refused: list[str]
     opened: list[str]
+    resumed: list[str] = field(default_factory=list)
 
     def __str__(self):
         parts = [f"{len(self.started)} closes started", f"{len(self.opened)} periods opened"]
+        if self.resumed:
+            parts.append(f"{len(self.resumed)} stuck resumed: " + "; ".join(self.resumed))
         if self.refused:
             parts.append(f"{len(self.refused)} refused: " + "; ".join(self.refused))
         return ", ".join(parts) + "."
@@ -65,10 +68,14 @@ def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None 
     from the month after the last closed (or closing) period, and a period already closing or
     closed is never closed again. A community that never closed anything starts with the latest
     due month. Incomplete periods are not forced: the refusal is recorded on the period for staff.
+    First, work stuck for longer than ``LEG_STUCK_AFTER_MINUTES`` (a close without progress, PDFs
+    still pending: their tasks were lost with a killed cluster) is queued again.
     """
     grace = _checked_grace_days(settings.LEG_CLOSE_GRACE_DAYS if grace_days is None else grace_days)
     now = now or timezone.now()
     report = DueReport(started=[], refused=[], opened=[])
+    for stuck in selectors.stuck_work(now=now).periods:
+        _resume_stuck(stuck, report)
     for community in Community.objects.order_by("slug"):
         for month in _months_due(community, now=now, grace_days=grace):
             _close_scheduled(community, month, report)
@@ -96,6 +103,17 @@ def _months_due(community: Community, *, now: dt.datetime, grace_days: int) -> l
         due.append(month)
         month = _month_after(month)
     return sorted(due)
+
+
+def _resume_stuck(stuck: selectors.StuckPeriod, report: DueReport) -> None:
+    """Queue again what a lost task left of one period (``period_close_resume``), as staff would."""
+    label = f"{stuck.period.community.slug} {stuck.period.month}"
+    try:
+        period_close_resume(period=stuck.period, actor_name=SCHEDULE_ACTOR)
+    except ValidationError as error:
+        report.refused.append(f"{label}: {' '.join(error.messages)}")
+        return
+    report.resumed.append(f"{label}: {stuck.what}")
 
 
 def _close_scheduled(community: Community, month: str, report: DueReport) -> None:

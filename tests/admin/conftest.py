@@ -33,7 +33,7 @@ def billable(community):
 @pytest.fixture
 def issued_invoice(billable):
     _, period = billable
-    services.invoices_issue(period=period)
+    services.invoices_issue(period=period, force=True, reason="test data has gaps")
     return Invoice.objects.get(period=period)
 
 

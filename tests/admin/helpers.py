@@ -35,8 +35,8 @@ def offered_actions(response):
     return [] if action_form is None else [name for name, _ in action_form.fields["action"].choices if name]
 
 
-def post_action(client, action, periods, *, confirm):
-    data = {"action": action, ACTION_CHECKBOX_NAME: [period.pk for period in periods]}
+def post_action(client, action, periods, *, confirm, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [period.pk for period in periods], **extra}
     if confirm:
         data["post"] = "yes"
     else:

@@ -46,7 +46,17 @@ def run(*args) -> str:
 
 
 def test_end_to_end_spec_invoice_as_json(spec_house):
-    run("generate_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--issue")
+    run(
+        "generate_invoices",
+        "--community",
+        "sonnenfeld",
+        "--period",
+        "2026-01",
+        "--issue",
+        "--force",
+        "--reason",
+        "61 readings",
+    )
 
     exported = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "json")
 
@@ -56,7 +66,17 @@ def test_end_to_end_spec_invoice_as_json(spec_house):
 
 
 def test_csv_export_has_the_spec_columns_in_order(spec_house):
-    run("generate_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--issue")
+    run(
+        "generate_invoices",
+        "--community",
+        "sonnenfeld",
+        "--period",
+        "2026-01",
+        "--issue",
+        "--force",
+        "--reason",
+        "61 readings",
+    )
 
     exported = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "csv")
 
@@ -67,7 +87,17 @@ def test_csv_export_has_the_spec_columns_in_order(spec_house):
 
 
 def test_export_writes_a_file(spec_house, tmp_path):
-    run("generate_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--issue")
+    run(
+        "generate_invoices",
+        "--community",
+        "sonnenfeld",
+        "--period",
+        "2026-01",
+        "--issue",
+        "--force",
+        "--reason",
+        "61 readings",
+    )
     target = tmp_path / "invoices.json"
 
     run(
@@ -108,7 +138,17 @@ def test_berlin_period_is_exported_in_utc():
     community = CommunityFactory(slug="berlin", time_zone="Europe/Berlin")
     TariffFactory(community=community)
     HouseFactory(community=community)
-    run("generate_invoices", "--community", "berlin", "--period", "2026-03", "--issue")
+    run(
+        "generate_invoices",
+        "--community",
+        "berlin",
+        "--period",
+        "2026-03",
+        "--issue",
+        "--force",
+        "--reason",
+        "some readings",
+    )
 
     (record,) = json.loads(run("export_invoices", "--community", "berlin", "--period", "2026-03", "--format", "json"))
 

@@ -13,7 +13,9 @@ from ._arguments import checked_period_id, community_by_slug
 class Command(BaseCommand):
     help = (
         "Close one community's month: check completeness, freeze its readings, and issue and render every "
-        "invoice in the background (django-q2). --wait follows the progress until the PDFs are done."
+        "invoice in the background (django-q2). --wait follows the progress until the PDFs are done. The "
+        "command acts as your OS user, which is trusted to --force; with --user, that user needs the force "
+        "permission."
     )
 
     def add_arguments(self, parser):

@@ -5,7 +5,9 @@ import datetime as dt
 import hashlib
 
 import pytest
+import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from invoicing import selectors, services
@@ -223,3 +225,31 @@ def test_an_invoice_issued_by_staff_names_them(admin_user, period):
     invoice = Invoice.objects.filter(period=period).first()
 
     assert selectors.invoice_issuer(invoice=invoice) == str(admin_user)
+
+
+def test_close_page_offers_force_only_to_users_with_the_force_permission(client, django_user_model, period):
+    HouseFactory(community=period.community, house_id="house_3")
+    clerk = django_user_model.objects.create_user(username="clerk", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_settlementperiod", "change_invoice"]))
+    client.force_login(clerk)
+    ask = {"action": "close_periods", ACTION_CHECKBOX_NAME: [period.pk], "index": "0"}
+
+    without = client.post(PERIODS, ask)
+    clerk.user_permissions.add(Permission.objects.get(codename="force_period"))
+    with_permission = client.post(PERIODS, ask)
+
+    assert 'name="force"' not in without.text and "You do not have it" in without.text
+    assert 'name="force"' in with_permission.text and 'name="reason"' in with_permission.text
+
+
+def test_close_page_says_when_a_running_month_can_be_closed(admin_client, period):
+    with time_machine.travel(dt.datetime(2026, 1, 20, tzinfo=dt.UTC), tick=False):
+        page = admin_client.post(PERIODS, {"action": "close_periods", ACTION_CHECKBOX_NAME: [period.pk], "index": "0"})
+        refused = close(admin_client, period, force="on", reason="Early")
+
+    assert "It can be closed from 2026-02-01 00:00 (UTC)." in page.text
+    assert "has not ended yet: it can be closed from 2026-02-01 00:00 (UTC)" in " ".join(
+        str(m) for m in refused.wsgi_request._messages
+    )
+    period.refresh_from_db()
+    assert period.status == SettlementPeriod.Status.OPEN

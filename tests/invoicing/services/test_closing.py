@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -281,3 +282,74 @@ def test_house_without_readings_is_invoiced_zero_when_forced(period, complete_ho
     run_tasks(services.period_close_start, period=period, force=True, reason="new meter")
 
     assert Invoice.objects.get(house__house_id="house_9").net_amount_ct == Decimal("0")
+
+
+def test_failed_close_keeps_a_month_whose_invoices_were_issued_beforehand_frozen(
+    period, complete_houses, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Given: January issued through "Issue invoices", then a close whose last step fails.
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invoices_issue(period=period)
+        services.period_close_start(period=period)
+    monkeypatch.setattr(closing, "statement_freeze", lambda **kwargs: (_ for _ in ()).throw(RuntimeError("disk full")))
+
+    # When
+    with pytest.raises(RuntimeError):
+        tasks.period_close_task(period.pk)
+
+    # Then: still closing, its readings still frozen under the issued invoices.
+    period.refresh_from_db()
+    assert period.status == SettlementPeriod.Status.CLOSING
+    assert FrozenRange.objects.filter(community=period.community, start=period.start).exists()
+    with pytest.raises(FrozenMeterDataError):
+        reading(complete_houses[0], JANUARY, exported_kwh="5").save()
+    assert "disk full" in selectors.period_events(period=period).last().details["error"]
+
+
+def test_close_of_a_month_that_has_not_ended_is_refused_even_forced(community, complete_houses):
+    community.time_zone = "Europe/Berlin"
+    community.save()
+    march = services.period_get_or_create(community=community, month="2026-03")
+
+    at_2359_in_berlin = dt.datetime(2026, 3, 31, 21, 59, tzinfo=dt.UTC)
+    with time_machine.travel(at_2359_in_berlin, tick=False), pytest.raises(ValidationError) as refused:
+        services.period_close_start(period=march, force=True, reason="Close it early")
+
+    assert refused.value.messages == [
+        f"Period {march} has not ended yet: it can be closed from 2026-04-01 00:00 (Europe/Berlin), after its last day."
+    ]
+    march.refresh_from_db()
+    assert march.status == SettlementPeriod.Status.OPEN and not FrozenRange.objects.exists()
+
+
+def test_a_month_can_be_closed_from_local_midnight_after_its_last_day(community, django_capture_on_commit_callbacks):
+    community.time_zone = "Europe/Berlin"
+    community.save()
+    march = services.period_get_or_create(community=community, month="2026-03")
+
+    midnight_in_berlin = dt.datetime(2026, 3, 31, 22, tzinfo=dt.UTC)
+    with time_machine.travel(midnight_in_berlin, tick=False), django_capture_on_commit_callbacks(execute=False):
+        start = services.period_close_start(period=march)
+
+    assert start.period.status == SettlementPeriod.Status.CLOSING
+
+
+def test_forced_close_by_a_user_without_the_force_permission_is_refused(period, complete_houses, django_user_model):
+    HouseFactory(community=period.community, house_id="house_4")
+    clerk = django_user_model.objects.create_user(username="clerk", is_staff=True)
+
+    with pytest.raises(ValidationError, match="Only a user with the permission"):
+        services.period_close_start(period=period, acting_user=clerk, force=True, reason="Meter swapped")
+
+    period.refresh_from_db()
+    assert period.status == SettlementPeriod.Status.OPEN
+
+
+def test_close_period_command_forcing_for_a_named_user_needs_their_permission(
+    period, complete_houses, django_user_model
+):
+    HouseFactory(community=period.community, house_id="house_4")
+    django_user_model.objects.create_user(username="clerk", is_staff=True)
+
+    with pytest.raises(CommandError, match="clerk does not have it"):
+        call_command("close_period", community="sonnenfeld", period="2026-01", user="clerk", force=True, reason="x")

@@ -19,7 +19,7 @@ JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 def invoice(period, django_capture_on_commit_callbacks):
     add_readings(HouseFactory(community=period.community, house_id="house_1"), JANUARY, [("450.5", "120.3")])
     with django_capture_on_commit_callbacks(execute=False):
-        services.invoices_issue(period=period)
+        services.invoices_issue(period=period, force=True, reason="test data has gaps")
     return Invoice.objects.get()
 
 

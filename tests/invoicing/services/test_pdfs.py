@@ -6,13 +6,15 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
+from weasyprint.urls import FatalURLFetchingError
 
-from invoicing import documents, selectors, services
-from invoicing.models import CancellationNote, Invoice, PdfState
+from invoicing import documents, queue, selectors, services
+from invoicing.models import CancellationNote, Invoice, PdfState, StatementDocument
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,7 @@ def issued(django_capture_on_commit_callbacks):
     add_readings(house, JANUARY, [("200.25", "60.1"), ("250.25", "60.2")])
     period = SettlementPeriodFactory(community=community)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.invoices_issue(period=period)
+        services.invoices_issue(period=period, force=True, reason="test data has gaps")
     assert callbacks, "PDFs are enqueued on commit"
     return Invoice.objects.get()
 
@@ -83,7 +85,7 @@ def test_failed_render_is_visible_and_can_be_retried(django_capture_on_commit_ca
     real_render = documents.render_pdf
     monkeypatch.setattr(documents, "render_pdf", lambda document: (_ for _ in ()).throw(OSError("font missing")))
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoices_issue(period=period)
+        services.invoices_issue(period=period, force=True, reason="test data has gaps")
     invoice = Invoice.objects.get()
     assert (invoice.pdf_state, invoice.pdf_error) == (PdfState.FAILED, "OSError: font missing")
     assert selectors.invoice_events(invoice=invoice).last().what == "PDF of INV-2026-001 failed to render"
@@ -124,3 +126,108 @@ def test_documents_are_built_in_a_fixed_number_of_queries(issued, django_assert_
 
     assert document.number == "INV-2026-001" and document.house_name == "Am Mühlbach 2"
     assert [day.exported_kwh for day in document.daily] == [Decimal("450.5")]
+
+
+@pytest.fixture
+def two_pending(django_capture_on_commit_callbacks):
+    """Two issued invoices whose PDF tasks never ran."""
+    community = CommunityFactory(slug="other")
+    TariffFactory(community=community)
+    HouseFactory(community=community, house_id="house_1")
+    HouseFactory(community=community, house_id="house_2")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invoices_issue(
+            period=SettlementPeriodFactory(community=community), force=True, reason="test data has gaps"
+        )
+    return list(Invoice.objects.order_by("number"))
+
+
+def test_a_fatal_url_fetching_error_fails_that_document_and_the_batch_goes_on(two_pending, monkeypatch):
+    real_render = documents.render_pdf
+
+    def render(document):
+        if document.number == "INV-2026-001":
+            raise FatalURLFetchingError('Error fetching "https://example.org/logo.png"')
+        return real_render(document)
+
+    monkeypatch.setattr(documents, "render_pdf", render)
+
+    report = services.documents_render(invoice_pks=[invoice.pk for invoice in two_pending])
+
+    assert (report.rendered, report.failed) == (1, 1)
+    states = dict(Invoice.objects.values_list("number", "pdf_state"))
+    assert states == {"INV-2026-001": PdfState.FAILED, "INV-2026-002": PdfState.RENDERED}
+    assert Invoice.objects.get(number="INV-2026-001").pdf_error.startswith("FatalURLFetchingError: Error fetching")
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+def test_a_process_exit_during_a_render_is_not_swallowed(two_pending, monkeypatch, interrupt):
+    monkeypatch.setattr(documents, "render_pdf", lambda document: (_ for _ in ()).throw(interrupt()))
+
+    with pytest.raises(interrupt):
+        services.documents_render(invoice_pks=[invoice.pk for invoice in two_pending])
+
+    assert set(Invoice.objects.values_list("pdf_state", flat=True)) == {PdfState.PENDING}
+
+
+def test_retry_accepts_a_pdf_stuck_pending_and_refuses_a_fresh_one(two_pending, django_capture_on_commit_callbacks):
+    invoice = two_pending[0]
+    with pytest.raises(ValidationError, match="can be queued again once it has waited 10 minutes"):
+        services.document_pdf_retry(document=invoice)
+
+    with (
+        time_machine.travel(invoice.issued_at + dt.timedelta(minutes=11), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.document_pdf_retry(document=invoice)
+
+    invoice.refresh_from_db()
+    assert invoice.pdf_state == PdfState.RENDERED
+    assert selectors.invoice_events(invoice=invoice).last().what == "PDF of INV-2026-001 queued again (stuck pending)"
+
+
+def test_retry_accepts_a_statement_stuck_pending(
+    period_closed_without_statement_pdf, django_capture_on_commit_callbacks
+):
+    document = period_closed_without_statement_pdf.statement_document
+
+    with (
+        time_machine.travel(document.frozen_at + dt.timedelta(minutes=11), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.document_pdf_retry(document=document)
+
+    document.refresh_from_db()
+    assert document.pdf_state == PdfState.RENDERED
+
+
+@pytest.fixture
+def period_closed_without_statement_pdf(two_pending, django_capture_on_commit_callbacks, monkeypatch):
+    """A closed period whose statement PDF task was lost (Redis does not re-deliver it)."""
+    period = two_pending[0].period
+    monkeypatch.setattr(queue, "statement_pdf_enqueue", lambda **kwargs: None)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.period_close_start(period=period, force=True, reason="test data has gaps")
+        services.period_close_run(period=period)
+    monkeypatch.undo()
+    period.refresh_from_db()
+    assert period.statement_document.pdf_state == PdfState.PENDING
+    return period
+
+
+def test_resume_requeues_the_frozen_statements_pdf(
+    period_closed_without_statement_pdf, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.period_close_resume(period=period_closed_without_statement_pdf)
+
+    assert message.endswith("it is closed; 3 PDFs queued again.")
+    assert StatementDocument.objects.get().pdf_state == PdfState.RENDERED
+
+
+def test_resume_of_an_open_period_renders_its_pending_pdfs(two_pending, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.period_close_resume(period=two_pending[0].period)
+
+    assert message.endswith("it is open; 2 PDFs queued again.")
+    assert set(Invoice.objects.values_list("pdf_state", flat=True)) == {PdfState.RENDERED}

@@ -166,3 +166,29 @@ def test_django_q2_scheduler_runs_the_schedule_when_due(berlin, django_capture_o
     assert Success.objects.filter(func="invoicing.tasks.periods_close_due_task").exists()
     assert statuses(berlin)["2026-10"] == "closed"
     assert Schedule.objects.get().next_run == dt.datetime(2026, 11, 7, 2, 30, tzinfo=UTC)
+
+
+def test_the_schedule_resumes_a_close_stuck_since_the_cluster_was_killed(berlin, django_capture_on_commit_callbacks):
+    # Given: October's scheduled close started on 6 Nov, and its tasks were lost with the cluster.
+    HouseFactory(community=berlin)
+    complete_month(berlin, "2026-10")
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 6, 3, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        services.periods_close_due(grace_days=5)
+
+    # When: the next daily run.
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 7, 3, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        report = services.periods_close_due(grace_days=5)
+
+    # Then: the close was queued again, finished, and its PDFs rendered.
+    assert report.resumed == ["berlin 2026-10: Close without progress since 2026-11-06 03:00 UTC"]
+    october = berlin.periods.get(month="2026-10")
+    assert october.status == "closed"
+    assert october.invoices.get().pdf_state == "rendered" and october.statement_document.pdf_state == "rendered"
+    resumed = selectors.period_events(period=october).get(what="Close resumed")
+    assert resumed.actor_name == "schedule"
