@@ -79,17 +79,10 @@ class UndoPaymentForm(forms.Form):
         )
 
 
-class PaymentInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, admin.TabularInline):
-    """Every payment ever recorded on the invoice, undone ones included, with who and when."""
+class PaymentColumns:
+    """The columns a payment shows wherever it is listed."""
 
-    model = Payment
-    fields = ["paid_on", "amount", "reference", "recorded", "undone"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "payments"
-
-    @admin.display(description="amount")
+    @admin.display(description="amount", ordering="amount_ct")
     def amount(self, payment):
         return eur(payment.amount_ct)
 
@@ -102,8 +95,19 @@ class PaymentInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, admin.TabularInl
         return undone_cell(payment)
 
 
+class PaymentInline(PaymentColumns, ShownWithInvoicesMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    """Every payment ever recorded on the invoice, undone ones included, with who and when."""
+
+    model = Payment
+    fields = ["paid_on", "amount", "reference", "recorded", "undone"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "payments"
+
+
 @admin.register(Payment)
-class PaymentAdmin(ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(PaymentColumns, ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every payment of every invoice, for reconciling a bank statement: search its reference.
 
     Read-only: payments are recorded and undone from their invoice's page.
@@ -123,10 +127,6 @@ class PaymentAdmin(ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin
     def house(self, payment):
         return payment.invoice.house_name
 
-    @admin.display(description="amount", ordering="amount_ct")
-    def amount(self, payment):
-        return eur(payment.amount_ct)
-
     @admin.display(description="counts", boolean=True)
     def is_active(self, payment):
         return not payment.is_undone
@@ -134,14 +134,6 @@ class PaymentAdmin(ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin
     @admin.display(description="invoice")
     def invoice_link(self, payment):
         return change_link(payment.invoice)
-
-    @admin.display(description="recorded")
-    def recorded(self, payment):
-        return recorded_cell(payment)
-
-    @admin.display(description="undone")
-    def undone(self, payment):
-        return undone_cell(payment)
 
 
 class PaymentViews:

@@ -6,28 +6,13 @@ from decimal import Decimal
 import pytest
 
 from metering.models import MeterReading
-from tests.factories import CommunityFactory, HouseFactory
+from tests.factories import HouseFactory
 
 from .import_helpers import INTERVAL_HEADER, csv_bytes, run_import, stored, xlsx_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("language")]
 
 OCT_1 = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def community():
-    community = CommunityFactory(slug="sonnenfeld", time_zone="UTC")
-    HouseFactory(community=community, house_id="house_1")
-    HouseFactory(community=community, house_id="house_2")
-    return community
-
-
-@pytest.fixture
-def berlin():
-    community = CommunityFactory(slug="berlin", time_zone="Europe/Berlin")
-    HouseFactory(community=community, house_id="house_1")
-    return community
 
 
 # --- formats ---------------------------------------------------------------------------------

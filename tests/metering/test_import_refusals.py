@@ -15,21 +15,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("language")]
 OCT_1 = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def community():
-    community = CommunityFactory(slug="sonnenfeld", time_zone="UTC")
-    HouseFactory(community=community, house_id="house_1")
-    HouseFactory(community=community, house_id="house_2")
-    return community
-
-
-@pytest.fixture
-def berlin():
-    community = CommunityFactory(slug="berlin", time_zone="Europe/Berlin")
-    HouseFactory(community=community, house_id="house_1")
-    return community
-
-
 # --- every error names row, column, value and what to do ------------------------------------
 
 

@@ -21,7 +21,7 @@ def invoice(community, monkeypatch):
     monkeypatch.setattr(queue, "pdfs_enqueue", lambda **kwargs: None)  # PDFs are not what this is about
     add_readings(HouseFactory(community=community, house_id="house_1"), JANUARY, [("450.5", "120.3")])
     period = SettlementPeriodFactory(community=community)
-    services.invoices_issue(period=period)
+    services.invoices_issue(period=period, force=True, reason="test data has gaps")
     return Invoice.objects.get()
 
 
