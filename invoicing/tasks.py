@@ -7,8 +7,12 @@ enqueued through ``invoicing.queue`` with ``transaction.on_commit``.
 
 import logging
 
+from core.audit import acting_as
+
 from . import services
 from .models import SettlementPeriod
+from .services.closing import CLOSE_TASK_ACTOR
+from .services.schedule import SCHEDULE_ACTOR
 
 logger = logging.getLogger(__name__)
 
@@ -18,12 +22,13 @@ def period_close_task(period_pk: int) -> str:
     period = SettlementPeriod.objects.filter(pk=period_pk).first()
     if period is None or period.status != SettlementPeriod.Status.CLOSING:
         return f"period {period_pk}: not closing, nothing to do"
-    try:
-        step = services.period_close_step(period=period)
-    except Exception as error:
-        logger.exception("Close step of period %s failed", period_pk)
-        services.period_close_fail(period=period, error=f"{type(error).__name__}: {error}")
-        raise
+    with acting_as(CLOSE_TASK_ACTOR):
+        try:
+            step = services.period_close_step(period=period)
+        except Exception as error:
+            logger.exception("Close step of period %s failed", period_pk)
+            services.period_close_fail(period=period, error=f"{type(error).__name__}: {error}")
+            raise
     return str(step)
 
 
@@ -39,4 +44,5 @@ def statement_pdf_task(document_pk: int) -> str:
 
 def periods_close_due_task(grace_days: int | None = None) -> str:
     """The schedule's daily run: close every community's months whose grace period is over."""
-    return str(services.periods_close_due(grace_days=grace_days))
+    with acting_as(SCHEDULE_ACTOR):
+        return str(services.periods_close_due(grace_days=grace_days))

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.core.management import call_command
 from django_q.models import Schedule
 
@@ -118,6 +119,19 @@ def test_the_scheduled_task_uses_the_service(berlin, no_tasks, settings):
         result = tasks.periods_close_due_task()
 
     assert result.startswith("1 closes started, 1 periods opened")
+
+
+def test_what_the_schedule_changes_is_audited_as_the_schedule(berlin, no_tasks, settings):
+    settings.LEG_CLOSE_GRACE_DAYS = 2
+    HouseFactory(community=berlin)
+    complete_month(berlin, "2026-10")
+
+    with time_machine.travel(dt.datetime(2026, 11, 3, 12, tzinfo=UTC), tick=False):
+        tasks.periods_close_due_task()
+
+    october = berlin.periods.get(month="2026-10")
+    change = LogEntry.objects.get_for_object(october).filter(action=LogEntry.Action.UPDATE).get()
+    assert (change.actor, change.actor_email, change.changes_dict["status"]) == (None, "schedule", ["open", "closing"])
 
 
 def test_schedule_is_created_once_and_kept(no_tasks):
