@@ -11,14 +11,15 @@ from invoicing.models import Invoice
 
 GUARD_MIGRATIONS = (
     "invoicing.migrations.0008_immutability_triggers",
+    "invoicing.migrations.0010_payment_guards",
     "metering.migrations.0003_frozen_readings_trigger",
 )
 REFUSAL = Refusal("leg_example", "example", "UPDATE", changed("a", "b"), "It's frozen.")
 
 
 def expected_guards() -> set[str]:
-    invoicing, metering = (importlib.import_module(name) for name in GUARD_MIGRATIONS)
-    return {refusal.name for refusal in invoicing.REFUSALS + metering.SQLITE_REFUSALS}
+    invoicing, payments, metering = (importlib.import_module(name) for name in GUARD_MIGRATIONS)
+    return {refusal.name for refusal in invoicing.REFUSALS + payments.REFUSALS + metering.SQLITE_REFUSALS}
 
 
 def guards_in_the_database() -> set[str]:
