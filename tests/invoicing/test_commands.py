@@ -45,8 +45,9 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_end_to_end_spec_invoice_as_json(spec_house):
-    run(
+def issue_january() -> str:
+    """The spec house's January issued from the command line (forced: it has 61 readings, not a month)."""
+    return run(
         "generate_invoices",
         "--community",
         "sonnenfeld",
@@ -57,6 +58,10 @@ def test_end_to_end_spec_invoice_as_json(spec_house):
         "--reason",
         "61 readings",
     )
+
+
+def test_end_to_end_spec_invoice_as_json(spec_house):
+    issue_january()
 
     exported = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "json")
 
@@ -66,17 +71,7 @@ def test_end_to_end_spec_invoice_as_json(spec_house):
 
 
 def test_csv_export_has_the_spec_columns_in_order(spec_house):
-    run(
-        "generate_invoices",
-        "--community",
-        "sonnenfeld",
-        "--period",
-        "2026-01",
-        "--issue",
-        "--force",
-        "--reason",
-        "61 readings",
-    )
+    issue_january()
 
     exported = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "csv")
 
@@ -87,17 +82,7 @@ def test_csv_export_has_the_spec_columns_in_order(spec_house):
 
 
 def test_export_writes_a_file(spec_house, tmp_path):
-    run(
-        "generate_invoices",
-        "--community",
-        "sonnenfeld",
-        "--period",
-        "2026-01",
-        "--issue",
-        "--force",
-        "--reason",
-        "61 readings",
-    )
+    issue_january()
     target = tmp_path / "invoices.json"
 
     run(
