@@ -20,7 +20,11 @@ class CommunityAdmin(AuditHistoryMixin, admin.ModelAdmin):
             "Metering and invoicing",
             {"fields": ["time_zone", "interval_minutes", "max_kwh_per_quarter_hour", "invoice_prefix"]},
         ),
-        ("Letterhead", {"fields": ["legal_name", "address", "contact_email", "contact_phone"]}),
+        ("Letterhead", {"fields": ["legal_name", "address", "contact_email", "contact_phone", "tax_id", "language"]}),
+        (
+            "Payment",
+            {"fields": ["iban", "bic", "bank_name", "payment_terms_days", "legal_note", "send_invoices_when_closed"]},
+        ),
         ("History", {"fields": ["created_at"]}),
     ]
 
@@ -52,12 +56,12 @@ class HouseAdmin(AuditHistoryMixin, admin.ModelAdmin):
         "invoices_link",
     ]
     list_filter = ["community", ("active_until", admin.EmptyFieldListFilter)]
-    search_fields = ["house_id", "name", "owner_name", "email"]
+    search_fields = ["house_id", "name", "owner_name", "email", "meter_id"]
     list_select_related = ["community"]
     ordering = ["community__name", "house_id"]
     readonly_fields = ["readings_link", "invoices_link"]
     fieldsets = [
-        (None, {"fields": ["community", "house_id", "name", "readings_link", "invoices_link"]}),
+        (None, {"fields": ["community", "house_id", "name", "meter_id", "readings_link", "invoices_link"]}),
         ("Member", {"fields": ["owner_name", "address", "email"]}),
         ("Membership", {"fields": ["active_from", "active_until"]}),
     ]

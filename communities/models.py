@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core import local_time
+from core.banking import compact_iban, validate_bic, validate_iban
 
 
 def validate_time_zone(value: str) -> None:
@@ -50,6 +51,38 @@ class Community(models.Model):
     address = models.TextField(help_text="Postal address for the letterhead, one line per line.")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
+    tax_id = models.CharField(
+        "tax number or VAT ID",
+        max_length=40,
+        blank=True,
+        help_text="Printed on every invoice, e.g. DE123456789 or 12/345/67890.",
+    )
+    legal_note = models.TextField(
+        blank=True,
+        help_text="Printed under the totals as written, e.g. the VAT statement your accountant prescribes. "
+        "Nothing is computed from it.",
+    )
+    iban = models.CharField(
+        "IBAN",
+        max_length=42,
+        blank=True,
+        validators=[validate_iban],
+        help_text="Account members transfer to; printed in groups of four.",
+    )
+    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validate_bic])
+    bank_name = models.CharField(max_length=100, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Days from the invoice date to its due date."
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", "English"), ("de", "Deutsch")],
+        default="en",
+        help_text="Language of invoices, statements and e-mails to members.",
+    )
+    send_invoices_when_closed = models.BooleanField(
+        default=False, help_text="E-mail each invoice to its member as soon as the month is closed."
+    )
     max_kwh_per_quarter_hour = models.DecimalField(
         max_digits=9,
         decimal_places=3,
@@ -65,6 +98,11 @@ class Community(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.iban = compact_iban(self.iban)
+        self.bic = self.bic.strip().upper()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,6 +138,11 @@ class House(models.Model):
     owner_name = models.CharField(max_length=200, help_text="Member the invoice is addressed to.")
     address = models.TextField(help_text="Postal address, one line per line.")
     email = models.EmailField(blank=True)
+    meter_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The smart meter's serial number (SML 'SMid', e.g. 1ESY1160123456), for live meter data.",
+    )
     active_from = models.DateField(help_text="First day (local date) the house belongs to the community.")
     active_until = models.DateField(
         null=True, blank=True, help_text="Last day (local date) it belongs; empty while it stays."
@@ -111,6 +154,12 @@ class House(models.Model):
         ordering = ["community", "house_id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "house_id"], name="house_id_unique_per_community"),
+            models.UniqueConstraint(
+                fields=["meter_id"],
+                condition=~Q(meter_id=""),
+                name="house_meter_id_unique",
+                violation_error_message="Another house already has this meter ID.",
+            ),
             models.CheckConstraint(
                 condition=Q(active_until__isnull=True) | Q(active_until__gte=F("active_from")),
                 name="house_active_until_not_before_active_from",

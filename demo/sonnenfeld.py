@@ -43,6 +43,12 @@ COMMUNITY = {
     "address": "Rathausplatz 1\n79117 Freiburg im Breisgau",
     "contact_email": "abrechnung@sonnenfeld.example",
     "contact_phone": "+49 761 4711-0",
+    "tax_id": "DE812345678",
+    "iban": "DE89370400440532013000",
+    "bic": "COBADEFFXXX",
+    "bank_name": "Commerzbank",
+    "payment_terms_days": 14,
+    "legal_note": "Members of the cooperative are billed at the prices the general assembly set.",
 }
 TARIFF_PRICES_CT_PER_KWH = {
     "p_pv_ct_per_kwh": Decimal("20"),
