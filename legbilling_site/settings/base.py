@@ -146,7 +146,8 @@ LOGIN_URL = "admin:login"
 # max_attempts: a task that keeps failing stops after this many deliveries instead of
 #   looping forever; its failure is visible in the admin under "Failed tasks".
 Q_CLUSTER = {
-    "name": "legbilling",
+    # One queue per name: parallel clusters of different installations on one Redis stay apart.
+    "name": os.environ.get("Q_CLUSTER_NAME", "legbilling"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": 300,
     "retry": 420,
