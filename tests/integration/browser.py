@@ -81,7 +81,9 @@ class Page:
             WebDriverWait(self.driver, timeout).until(lambda driver: text.lower() in self.text().lower())
         except TimeoutException:
             shot = self.screenshot("failed")
-            raise AssertionError(f"{text!r} did not appear on {self.driver.current_url} (see {shot}):\n{self.text()}")
+            raise AssertionError(
+                f"{text!r} did not appear on {self.driver.current_url} (see {shot}):\n{self.text()}"
+            ) from None
 
     def screenshot(self, name: str) -> Path:
         path = self.folder / f"{len(self.shots) + 1:02d}-{name}.png"
