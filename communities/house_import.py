@@ -163,6 +163,20 @@ class HouseResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's checks; a one-column constraint (the meter ID) is reported on its column."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            errors = {key: list(messages) for key, messages in error.message_dict.items()}
+            general = errors.get(NON_FIELD_ERRORS, [])
+            for constraint in House._meta.constraints:
+                message = str(getattr(constraint, "violation_error_message", ""))
+                if len(getattr(constraint, "fields", ())) == 1 and message in general:
+                    general.remove(message)
+                    errors.setdefault(constraint.fields[0], []).append(message)
+            raise ValidationError({key: value for key, value in errors.items() if value}) from None
+
     def _repeat(self, row, row_number) -> str:
         key = TextWidget().clean(row.get("house_id"))
         first = self._first_row_of.setdefault(key, row_number)

@@ -136,8 +136,8 @@ def test_a_meter_id_another_house_has_is_refused_by_the_model_rules(community):
 
     report = run(community, HEADER, ANNA)
 
-    assert report.problems and report.problems[0].row == 2
-    assert "Another house already has this meter ID." in report.problems[0].message
+    assert problems(report) == [(2, "meter_id")]
+    assert report.problems[0].message == "Another house already has this meter ID."
 
 
 def test_active_until_before_active_from_is_refused(community):
