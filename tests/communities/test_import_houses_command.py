@@ -73,3 +73,10 @@ def test_a_dry_run_writes_nothing(community, houses_file, capsys):
 def test_a_missing_file_is_a_clear_error(community, tmp_path):
     with pytest.raises(CommandError, match="Cannot open"):
         call_command("import_houses", str(tmp_path / "missing.csv"), community="lindenhof")
+
+
+def test_the_generic_import_refuses_houses_and_points_to_import_houses(community, houses_file):
+    with pytest.raises(CommandError, match="import_houses FILE --community SLUG"):
+        call_command("import", "communities.House", str(houses_file), "--no-input")
+
+    assert House.objects.count() == 0
