@@ -252,11 +252,13 @@ def houses_import(*, community: Community, fileobj, dry_run: bool = False) -> Ho
     except HouseFileRejected as error:
         return HouseImportReport(problems=[RowProblem(0, "", "", str(error))], dry_run=dry_run)
     result = HouseResource(community=community).import_data(dataset, dry_run=dry_run)
-    report = HouseImportReport(rows=result.total_rows, problems=result_problems(result), dry_run=dry_run)
+    # Empty lines are skipped rows without a house: they are neither read houses nor unchanged ones.
+    blank = sum(1 for row in result.rows if row.import_type == RowResult.IMPORT_TYPE_SKIP and row.object_id is None)
+    report = HouseImportReport(rows=result.total_rows - blank, problems=result_problems(result), dry_run=dry_run)
     if report.ok:
         report.new = result.totals[RowResult.IMPORT_TYPE_NEW]
         report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
-        report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
+        report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP] - blank
     return report
 
 

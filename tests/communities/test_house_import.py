@@ -178,6 +178,14 @@ def test_headers_are_read_in_any_case_and_spelling_from_a_semicolon_file_in_wind
     assert House.objects.get().owner_name == "Käthe Schäfer"
 
 
+def test_an_empty_line_between_houses_is_neither_a_house_nor_an_unchanged_one(community):
+    run(community, HEADER, ANNA, BERND)
+
+    report = run(community, HEADER, ANNA, ",,,,,,,", BERND)
+
+    assert (report.rows, report.unchanged) == (2, 2)
+
+
 def test_an_empty_line_between_houses_is_skipped_without_shifting_row_numbers(community):
     report = run(community, HEADER, ANNA, ",,,,,,,", BERND.replace("bernd@example.org", "x"))
 
