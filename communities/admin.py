@@ -91,6 +91,7 @@ class HouseAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [HouseResource]
     import_form_class = HouseImportForm
     confirm_form_class = HouseConfirmImportForm
+    import_template_name = "admin/communities/house/import.html"
 
     def has_import_permission(self, request):
         # The setting asks for "add"; a row of a known house_id updates it, which needs "change" too.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from import_export.results import Error, RowResult
 
 from .house_files import HouseFileRejected, read_table
 from .models import Community, House
@@ -68,6 +68,14 @@ class DayWidget(widgets.Widget):
         return value.isoformat() if value else ""
 
 
+class FileError(Error):
+    """A refusal of the whole file (its header): the message is for people, a traceback would only confuse."""
+
+    @property
+    def traceback(self):
+        return "" if isinstance(self.error, ValueError) else super().traceback
+
+
 def _column(name: str, widget=None) -> fields.Field:
     return fields.Field(attribute=name, column_name=name, widget=widget or TextWidget())
 
@@ -107,6 +115,9 @@ class HouseResource(resources.ModelResource):
         return house.community.slug
 
     # --- import ---
+
+    def get_error_result_class(self):
+        return FileError
 
     def get_queryset(self):
         if self.target is None:

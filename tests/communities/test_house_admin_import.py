@@ -61,8 +61,16 @@ def test_the_preview_of_a_bad_file_shows_the_row_and_field_and_offers_no_confirm
     assert preview.context.get("confirm_form") is None
     invalid = preview.context["result"].invalid_rows
     assert [(row.number, list(row.field_specific_errors)) for row in invalid] == [(3, ["email"])]
-    assert "Enter a valid email address." in preview.content.decode()
+    assert "<li>Row 3, email: Enter a valid email address.</li>" in preview.content.decode()
     assert House.objects.count() == 0
+
+
+def test_a_refused_header_is_shown_with_what_to_do_and_no_traceback(admin_client, community):
+    preview = upload(admin_client, community, b"name;owner_name\r\nA;B\r\n")
+
+    page = preview.content.decode()
+    assert "Row 1, the header, has no column house_id" in page
+    assert "Traceback" not in page
 
 
 def test_a_file_that_cannot_be_read_is_answered_on_the_form_with_why(admin_client, community):
