@@ -1,10 +1,31 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from core.admin import AuditHistoryMixin, changelist_link, count_link
 from core.formatting import EMPTY
 
+from .house_files import HouseFileFormat, HouseFileRejected
+from .house_import import HouseResource, result_problems
 from .models import Community, House
+
+
+class HouseImportForm(ImportForm):
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.all(),
+        label=gettext_lazy("Community"),
+        help_text=gettext_lazy("The community the houses in the file belong to."),
+    )
+    field_order = ["community", "import_file", "format", "resource"]
+
+
+class HouseConfirmImportForm(ConfirmImportForm):
+    community = forms.ModelChoiceField(queryset=Community.objects.all(), widget=forms.HiddenInput)
 
 
 @admin.register(Community)
@@ -44,7 +65,7 @@ class CommunityAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(House)
-class HouseAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class HouseAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
     list_display = [
         "house_id",
         "name",
@@ -65,6 +86,54 @@ class HouseAdmin(AuditHistoryMixin, admin.ModelAdmin):
         ("Member", {"fields": ["owner_name", "address", "email"]}),
         ("Membership", {"fields": ["active_from", "active_until"]}),
     ]
+
+    # --- import / export (the rules live in communities.house_import) ---
+    resource_classes = [HouseResource]
+    import_form_class = HouseImportForm
+    confirm_form_class = HouseConfirmImportForm
+    import_template_name = "admin/communities/house/import.html"
+
+    def has_import_permission(self, request):
+        # The setting asks for "add"; a row of a known house_id updates it, which needs "change" too.
+        return super().has_import_permission(request) and self.has_change_permission(request)
+
+    def get_import_formats(self):
+        return [HouseFileFormat]
+
+    def get_export_formats(self):
+        return [fmt for fmt in super().get_export_formats() if fmt().get_extension() in ("csv", "xlsx")]
+
+    def get_import_form_initial(self, request):
+        initial = super().get_import_form_initial(request)
+        if request.GET.get("community__id__exact"):
+            initial["community"] = request.GET["community__id__exact"]
+        return initial
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["community"] = import_form.cleaned_data["community"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        community = form.cleaned_data.get("community") if form is not None and form.is_valid() else None
+        return {"community": community}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, HouseFileRejected):
+            form.add_error("import_file", str(e))
+            return
+        super().add_data_read_fail_error_to_form(form, e)
+
+    def process_result(self, result, request):
+        """A refusal found only on confirm (a house changed since the preview) wrote nothing: say so."""
+        if result.has_errors() or result.has_validation_errors():
+            for problem in result_problems(result)[:20]:
+                messages.error(request, str(problem))
+            messages.error(request, _("Nothing was imported. Correct the file and import it again."))
+            return HttpResponseRedirect(request.get_full_path().replace("process_import/", "import/"))
+        return super().process_result(result, request)
 
     def get_queryset(self, request):
         # Invoices are a dozen a year per house, cheap to count; readings are not counted here.

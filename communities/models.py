@@ -16,6 +16,12 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone name such as Europe/Berlin or UTC.")
 
 
+class CommunityManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        """Fixtures (``manage.py loaddata fixtures/...``) name a community by its slug, never by its row id."""
+        return self.get(slug=slug)
+
+
 class Community(models.Model):
     """A local energy community: the billing party, with its own calendar and letterhead."""
 
@@ -92,12 +98,17 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CommunityManager()
+
     class Meta:
         verbose_name_plural = "communities"
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         super().clean()

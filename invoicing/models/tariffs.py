@@ -23,6 +23,12 @@ PRICING_FIELDS = (
 )
 
 
+class TariffManager(models.Manager):
+    def get_by_natural_key(self, community_slug, valid_from):
+        """Fixtures name a tariff by its community's slug and its first day, so loading one twice updates it."""
+        return self.get(community__slug=community_slug, valid_from=valid_from)
+
+
 class Tariff(models.Model):
     """A version of a community's prices, in force from ``valid_from`` until the next version.
 
@@ -71,6 +77,8 @@ class Tariff(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TariffManager()
+
     class Meta:
         ordering = ["community", "-valid_from"]
         get_latest_by = "valid_from"
@@ -80,6 +88,11 @@ class Tariff(models.Model):
 
     def __str__(self):
         return f"{self.community} tariff from {self.valid_from:%Y-%m-%d}"
+
+    def natural_key(self):
+        return (*self.community.natural_key(), self.valid_from.isoformat())
+
+    natural_key.dependencies = ["communities.community"]
 
     @property
     def starts_at(self) -> dt.datetime:
