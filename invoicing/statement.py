@@ -8,17 +8,17 @@ interval (one grouped query, a few thousand rows a month); netting and valuation
 per interval, never per reading.
 """
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core import spreadsheets
 from core.energy import wh_to_kwh
+from core.spreadsheets import plain_decimal
 
 from . import selectors, settlement
-from .exports import plain_decimal, utc_timestamp
+from .exports import utc_timestamp
 from .models import SettlementPeriod, StatementDocument
 
 LAST_SECOND = dt.timedelta(seconds=1)
@@ -115,15 +115,19 @@ def _figures(value: settlement.Settlement) -> dict[str, Decimal]:
     }
 
 
-def statement_to_csv(statement: Statement) -> str:
-    """One row per local day, then a ``total`` row; plain decimals."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("day", *FIGURES))
+def _statement_rows(statement: Statement):
     rows = [(day.isoformat(), value) for day, value in statement.days] + [("total", statement.total)]
-    for label, value in rows:
-        writer.writerow((label, *(plain_decimal(figure) for figure in _figures(value).values())))
-    return buffer.getvalue()
+    return ((label, *_figures(value).values()) for label, value in rows)
+
+
+def statement_to_csv(statement: Statement) -> str:
+    """One row per local day, then a ``total`` row; plain decimals (``core.spreadsheets``)."""
+    return spreadsheets.to_csv(("day", *FIGURES), _statement_rows(statement))
+
+
+def statement_to_xlsx(statement: Statement) -> bytes:
+    """The CSV's rows as a sheet; the figures are number cells."""
+    return spreadsheets.to_xlsx(("day", *FIGURES), _statement_rows(statement), title="statement")
 
 
 def _json_figures(value: settlement.Settlement) -> dict[str, str]:

@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
+from core import spreadsheets
 from core.admin import AuditHistoryMixin, EstimatedCountPaginator, FrozenDataAdminMixin, change_link
 from core.formatting import EMPTY, kwh
 
@@ -70,7 +70,7 @@ class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMix
         return [admin_support.MeterDataFormat]
 
     def get_export_formats(self):
-        return [CSV, XLSX]
+        return [spreadsheets.SafeCSV, spreadsheets.SafeXLSX]
 
     def get_import_resource_classes(self, request):
         return [admin_support.MeterReadingImportResource]

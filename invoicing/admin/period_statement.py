@@ -13,7 +13,7 @@ from invoicing import services
 from invoicing.documents.statement import display_context
 from invoicing.models import PdfState, StatementDocument
 from invoicing.pricing import NoTariffError
-from invoicing.statement import statement_for, statement_to_csv, statement_to_json
+from invoicing.statement import statement_for, statement_to_csv, statement_to_json, statement_to_xlsx
 
 from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE, object_view_url
 from .confirmation import reporting_refusals
@@ -22,6 +22,7 @@ from .stored_pdfs import pdf_response
 STATEMENT_WRITERS = {
     "csv": ("text/csv; charset=utf-8", statement_to_csv),
     "json": ("application/json", statement_to_json),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", statement_to_xlsx),
 }
 
 
@@ -50,6 +51,7 @@ class PeriodStatementMixin:
                 "frozen": statement.is_frozen,
                 "csv_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "csv"]),
                 "json_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "json"]),
+                "xlsx_url": reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "xlsx"]),
             },
         )
 

@@ -18,6 +18,7 @@ from invoicing.models import Invoice, SettlementPeriod
 from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
 from .period_closing import PeriodClosingMixin, force_form
+from .period_exports import PeriodExportsMixin
 from .period_statement import PeriodStatementMixin
 
 
@@ -46,7 +47,12 @@ class SettlementPeriodForm(forms.ModelForm):
 
 @admin.register(SettlementPeriod)
 class SettlementPeriodAdmin(
-    AuditHistoryMixin, InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin
+    AuditHistoryMixin,
+    InvoiceChangeActionsMixin,
+    PeriodClosingMixin,
+    PeriodStatementMixin,
+    PeriodExportsMixin,
+    admin.ModelAdmin,
 ):
     form = SettlementPeriodForm
     list_display = ["month", "community", "local_bounds", "status", "invoices_link"]
@@ -56,7 +62,17 @@ class SettlementPeriodAdmin(
     ordering = ["-month", "community__name"]
     actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
     # A saved period's page: the month, then the close (PeriodClosingMixin) and statement (PeriodStatementMixin).
-    PERIOD_FIELDS = ["community", "month", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
+    PERIOD_FIELDS = [
+        "community",
+        "month",
+        "local_bounds",
+        "start",
+        "end",
+        "status",
+        "invoices_link",
+        "invoice_downloads",
+        "created_at",
+    ]
     CLOSE_FIELDS = [
         "close_progress",
         "stuck_work",

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from core import spreadsheets
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -189,6 +191,9 @@ LEG_IMPORT_KEEP_DAYS = int(os.environ.get("LEG_IMPORT_KEEP_DAYS", "0"))
 # meter-reading import also "change", since a re-import updates readings (metering/admin.py).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every admin export (readings, houses, invoices, ...) is written by the project's spreadsheet-safe
+# formats: formula cells neutralised, decimal points whatever the language (core/spreadsheets.py).
+EXPORT_FORMATS = spreadsheets.EXPORT_FORMATS
 
 LOGGING = {
     "version": 1,

@@ -65,8 +65,8 @@ def test_end_to_end_spec_invoice_as_json(spec_house):
 
     exported = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "json")
 
-    assert json.loads(exported) == [SPEC_INVOICE]
-    assert list(json.loads(exported)[0]) == list(SPEC_INVOICE)
+    assert json.loads(exported)["invoices"] == [SPEC_INVOICE]
+    assert list(json.loads(exported)["invoices"][0]) == list(SPEC_INVOICE)
     assert '"export_revenue_ct": 9010,' in exported and '"import_cost_ct": 3007.5,' in exported
 
 
@@ -97,7 +97,7 @@ def test_export_writes_a_file(spec_house, tmp_path):
         str(target),
     )
 
-    assert json.loads(target.read_text(encoding="utf-8")) == [SPEC_INVOICE]
+    assert json.loads(target.read_text(encoding="utf-8"))["invoices"] == [SPEC_INVOICE]
 
 
 def test_export_lists_issued_invoices_unless_drafts_are_asked_for(spec_house):
@@ -106,8 +106,8 @@ def test_export_lists_issued_invoices_unless_drafts_are_asked_for(spec_house):
     issued = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "json")
     drafts = run("export_invoices", "--community", "sonnenfeld", "--period", "2026-01", "--format", "json", "--drafts")
 
-    assert json.loads(issued) == []
-    assert json.loads(drafts) == [{**SPEC_INVOICE, "invoice_id": None, "status": "draft"}]
+    assert json.loads(issued)["invoices"] == []
+    assert json.loads(drafts)["invoices"] == [{**SPEC_INVOICE, "invoice_id": None, "status": "draft"}]
 
 
 def test_generate_reports_what_it_did(spec_house):
@@ -135,7 +135,8 @@ def test_berlin_period_is_exported_in_utc():
         "some readings",
     )
 
-    (record,) = json.loads(run("export_invoices", "--community", "berlin", "--period", "2026-03", "--format", "json"))
+    exported = run("export_invoices", "--community", "berlin", "--period", "2026-03", "--format", "json")
+    (record,) = json.loads(exported)["invoices"]
 
     assert (record["period_start"], record["period_end"]) == ("2026-02-28T23:00:00Z", "2026-03-31T21:59:59Z")
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from communities.models import House
 from invoicing import services
@@ -137,6 +138,28 @@ def test_command_prints_json_and_csv():
         "2026-01-01,10,11,0,1,200,275,0,30,45",
         "total,10,11,0,1,200,275,0,30,45",
     ]
+
+
+def test_command_writes_the_statement_as_xlsx_with_number_cells(tmp_path):
+    period, (seller, buyer) = community_with_houses(2)
+    add_readings(seller, JANUARY, [("10", "0")])
+    add_readings(buyer, JANUARY, [("0", "11")])
+    target = tmp_path / "statement.xlsx"
+
+    call_command(
+        "community_statement",
+        "--community",
+        period.community.slug,
+        "--period",
+        "2026-01",
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+    )
+
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[-1] == ("total", 10, 11, 0, 1, 200, 275, 0, 30, 45)
 
 
 def test_command_needs_an_existing_period():
