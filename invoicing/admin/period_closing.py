@@ -60,7 +60,8 @@ class PeriodClosingMixin:
         period = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "auto_refresh": period is not None and period.status == SettlementPeriod.Status.CLOSING,
+            # Until the last PDF is rendered, not only while closing: "Closed" comes before the PDFs.
+            "auto_refresh": period is not None and selectors.period_close_progress(period=period).in_progress,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -78,9 +79,12 @@ class PeriodClosingMixin:
         )
         outcome = {
             SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
-            SettlementPeriod.Status.CLOSING: "Closing in the background; this page reloads every 3 seconds.",
+            SettlementPeriod.Status.CLOSING: "Closing in the background.",
             SettlementPeriod.Status.CLOSED: f"Closed {site_time(period.closed_at)}." if period.closed_at else "Closed.",
         }[progress.status]
+        if progress.in_progress:
+            waiting = f" {progress.pdfs_waiting} PDFs still to render." if progress.pdfs_waiting else ""
+            outcome = f"{outcome}{waiting} This page reloads every 3 seconds."
         return format_html(
             "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
             outcome,
