@@ -200,7 +200,7 @@ def test_the_schedule_resumes_a_close_stuck_since_the_cluster_was_killed(berlin,
         report = services.periods_close_due(grace_days=5)
 
     # Then: the close was queued again, finished, and its PDFs rendered.
-    assert report.resumed == ["berlin 2026-10: Close without progress since 2026-11-06 03:00 UTC"]
+    assert report.resumed == ["berlin 2026-10: Close without progress since 2026-11-06 04:00 CET"]
     october = berlin.periods.get(month="2026-10")
     assert october.status == "closed"
     assert october.invoices.get().pdf_state == "rendered" and october.statement_document.pdf_state == "rendered"
