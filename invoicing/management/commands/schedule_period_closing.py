@@ -41,6 +41,11 @@ class Command(BaseCommand):
                 f"Closing schedule {outcome}: daily at {schedule.next_run:%H:%M} UTC (next {schedule.next_run:%Y-%m-%d}), "
                 f"closing each month {grace_days} days after it ends."
             )
+            due = services.months_due_at(at=schedule.next_run, grace_days=grace_days)
+            self.stdout.write(
+                f"Its next run ({schedule.next_run:%Y-%m-%d %H:%M} UTC, while the task cluster runs) closes "
+                + (f"{', '.join(due)}, where the readings are complete." if due else "nothing.")
+            )
             if run_now:
                 self.stdout.write(str(services.periods_close_due(grace_days=grace_days)))
         except ValidationError as error:
