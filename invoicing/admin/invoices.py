@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_days
 from core.formatting import EMPTY, ct_per_kwh, eur, kwh_number, local_day, site_time
@@ -267,19 +268,19 @@ class InvoiceAdmin(
     def number(self, invoice):
         return invoice.number or f"Draft {invoice.house.house_id} {invoice.period.month}"
 
-    @admin.display(description="house", ordering="house__house_id")
+    @admin.display(description=_("house"), ordering="house__house_id")
     def house_key_column(self, invoice):
         return invoice.house.house_id
 
-    @admin.display(description="period", ordering="period__month")
+    @admin.display(description=_("period"), ordering="period__month")
     def period_column(self, invoice):
         return f"{invoice.period.community.slug} {invoice.period.month}"
 
-    @admin.display(description="kWh out / in")
+    @admin.display(description=_("kWh out / in"))
     def energy(self, invoice):
         return f"{kwh_number(invoice.energy_exported_kwh)} / {kwh_number(invoice.energy_imported_kwh)}"
 
-    @admin.display(description="issued", ordering="issued_at")
+    @admin.display(description=_("issued"), ordering="issued_at")
     def issued(self, invoice):
         return local_day(invoice.issued_at)
 

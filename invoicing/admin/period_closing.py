@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
 from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
@@ -83,8 +84,12 @@ class PeriodClosingMixin:
             SettlementPeriod.Status.CLOSED: f"Closed {site_time(period.closed_at)}." if period.closed_at else "Closed.",
         }[progress.status]
         if progress.in_progress:
-            waiting = f" {progress.pdfs_waiting} PDFs still to render." if progress.pdfs_waiting else ""
-            outcome = f"{outcome}{waiting} This page reloads every 3 seconds."
+            waiting = progress.pdfs_waiting
+            if waiting:
+                outcome += " " + ngettext(
+                    "%(count)d PDF still to render.", "%(count)d PDFs still to render.", waiting
+                ) % {"count": waiting}
+            outcome += " " + gettext("This page reloads every 3 seconds.")
         return format_html(
             "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
             outcome,

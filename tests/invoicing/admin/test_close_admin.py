@@ -107,7 +107,7 @@ def test_a_closed_period_page_keeps_reloading_while_pdfs_are_pending(admin_clien
     response = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[closed.period_id]))
 
     assert '<meta http-equiv="refresh" content="3">' in response.text
-    assert "1 PDFs still to render. This page reloads every 3 seconds." in response.text
+    assert "1 PDF still to render. This page reloads every 3 seconds." in response.text
 
 
 def test_a_closed_period_page_stops_reloading_once_every_pdf_is_rendered(admin_client, closed):
