@@ -151,6 +151,9 @@ class InvoiceAdmin(
         "updated_at",
     ]
 
+    class Media:
+        css = {"all": ["invoicing/admin/invoice_list.css"]}
+
     def get_queryset(self, request):
         return (
             super()

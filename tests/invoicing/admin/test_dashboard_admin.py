@@ -117,3 +117,19 @@ def test_every_staff_user_sees_every_community_for_now(django_user_model):
 
     assert set(visible_communities(staff)) == communities
     assert list(visible_communities(member)) == []
+
+
+def test_the_invoice_list_shows_short_columns_with_the_issue_day_in_local_time(admin_client):
+    community_with_invoices("a")
+
+    with time_machine.travel(dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC), tick=False):
+        services.invoices_issue(period=Invoice.objects.get(status=Invoice.Status.DRAFT).period, force=True, reason="x")
+    page = admin_client.get(INVOICES)
+
+    cl = page.context["cl"]
+    assert [name for name in cl.list_display if name != "action_checkbox"] == [
+        "number", "house_key_column", "period_column", "status", "energy", "net_amount", "pdf_state", "issued",
+    ]  # fmt: skip
+    assert '<td class="field-issued">2026-03-02</td>' in page.text  # 00:30 in Berlin (TIME_ZONE)
+    assert '<td class="field-period_column">a 2026-02</td>' in page.text
+    assert "/static/invoicing/admin/invoice_list.css" in page.text
