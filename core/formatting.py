@@ -34,6 +34,13 @@ def site_time(instant: dt.datetime | None) -> str:
     return f"{timezone.localtime(instant):%Y-%m-%d %H:%M %Z}"
 
 
+def local_day(instant: dt.datetime | None) -> str:
+    """The day something happened in the current time zone: ``2026-03-01``."""
+    if instant is None:
+        return EMPTY
+    return f"{timezone.localtime(instant):%Y-%m-%d}"
+
+
 def eur(amount_ct) -> str:
     """Cents to the euro amount a member sees: ``Decimal("6002.5")`` -> ``"60.03 EUR"``."""
     if amount_ct is None:
@@ -48,6 +55,11 @@ def kwh(value) -> str:
     if value is None:
         return EMPTY
     return f"{_as_decimal('value', value).quantize(WATT_HOUR, rounding=ROUND_HALF_UP)} kWh"
+
+
+def kwh_number(value) -> str:
+    """Energy as ``kwh`` shows it, without the unit, for columns that name it: ``"450.500"``."""
+    return kwh(value).removesuffix(" kWh")
 
 
 def ct_per_kwh(price) -> str:

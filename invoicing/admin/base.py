@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from communities.models import Community
 from core.formatting import eur, kwh
+from invoicing import selectors
 from invoicing.models import SettlementPeriod
 
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
@@ -66,6 +69,22 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         periods = SettlementPeriod.objects.select_related("community").order_by("-month", "community__name")
         return [(period.pk, str(period)) for period in periods]
+
+
+class PastDueListFilter(admin.SimpleListFilter):
+    """ "Past due: yes": unpaid issued invoices after their due date (``selectors.invoices_past_due``),
+    the list the admin index's dashboard links to."""
+
+    title = _("payment")
+    parameter_name = "past_due"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Past due"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(pk__in=selectors.invoices_past_due(communities=Community.objects.all()).values("pk"))
 
 
 class EnergyAndMoneyColumns:

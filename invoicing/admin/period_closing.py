@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
 from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
@@ -60,7 +61,8 @@ class PeriodClosingMixin:
         period = self.get_object(request, object_id)
         extra_context = {
             **(extra_context or {}),
-            "auto_refresh": period is not None and period.status == SettlementPeriod.Status.CLOSING,
+            # Until the last PDF is rendered, not only while closing: "Closed" comes before the PDFs.
+            "auto_refresh": period is not None and selectors.period_close_progress(period=period).in_progress,
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -78,9 +80,16 @@ class PeriodClosingMixin:
         )
         outcome = {
             SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
-            SettlementPeriod.Status.CLOSING: "Closing in the background; this page reloads every 3 seconds.",
+            SettlementPeriod.Status.CLOSING: "Closing in the background.",
             SettlementPeriod.Status.CLOSED: f"Closed {site_time(period.closed_at)}." if period.closed_at else "Closed.",
         }[progress.status]
+        if progress.in_progress:
+            waiting = progress.pdfs_waiting
+            if waiting:
+                outcome += " " + ngettext(
+                    "%(count)d PDF still to render.", "%(count)d PDFs still to render.", waiting
+                ) % {"count": waiting}
+            outcome += " " + gettext("This page reloads every 3 seconds.")
         return format_html(
             "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
             outcome,

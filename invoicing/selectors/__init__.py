@@ -1,9 +1,10 @@
 """Reads for invoicing: each a query the services, the admin and the commands share."""
 
 from .break_even import HouseValue, break_even_prices, break_even_values_by_segment, house_values_at_interval_prices
-from .completeness import Completeness, HouseCompleteness, period_completeness
+from .completeness import Completeness, HouseCompleteness, period_completeness, periods_completeness
+from .dashboard import CommunityDashboard, MonthFigures, chart_months, community_dashboards
 from .documents import invoice_documents
-from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export
+from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export, invoices_past_due
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
 from .readings import IntervalEnergy, daily_energy_wh, energy_wh_by_house_and_segment, interval_energy
 from .stuck import StuckPeriod, StuckWork, pdf_is_stuck, pdf_pending_since, stuck_after, stuck_work
@@ -11,14 +12,18 @@ from .tariffs import period_tariff_segments, tariff_in_effect, tariff_is_quoted,
 
 __all__ = [
     "CloseProgress",
+    "CommunityDashboard",
     "Completeness",
     "HouseCompleteness",
     "HouseValue",
     "IntervalEnergy",
+    "MonthFigures",
     "StuckPeriod",
     "StuckWork",
     "break_even_prices",
     "break_even_values_by_segment",
+    "chart_months",
+    "community_dashboards",
     "daily_energy_wh",
     "document_pdf_bytes",
     "energy_wh_by_house_and_segment",
@@ -29,12 +34,14 @@ __all__ = [
     "invoice_events",
     "invoice_issuer",
     "invoices_for_export",
+    "invoices_past_due",
     "pdf_is_stuck",
     "pdf_pending_since",
     "period_close_progress",
     "period_completeness",
     "period_events",
     "period_tariff_segments",
+    "periods_completeness",
     "stuck_after",
     "stuck_work",
     "tariff_in_effect",

@@ -1,16 +1,17 @@
 """Completeness: are all the readings there before a close?"""
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from communities.models import House
 from core.local_time import interval_count, local_midnight, month_first_days
 from metering.models import MeterReading
 
 from ..models import SettlementPeriod
-from .periods import houses_billable_in
 
 
 @dataclass(frozen=True)
@@ -73,39 +74,39 @@ def period_completeness(*, period: SettlementPeriod) -> Completeness:
     """For every house active in the period: intervals expected on its active local days, and present.
 
     Expected counts follow the community's calendar: a Berlin quarter-hour day has 92, 96 or 100
-    intervals, and a house that joins or leaves mid-month is expected only on its days. Present
-    counts are one aggregate query per distinct active range (normally one: everybody is active
-    the whole month).
+    intervals, and a house that joins or leaves mid-month is expected only on its days.
     """
-    community = period.community
-    zone = community.zone
-    first_day, following_day = month_first_days(period.month)
-    last_day = following_day - dt.timedelta(days=1)
-    houses = list(houses_billable_in(period=period).order_by("house_id"))
-    ranges: dict[tuple[dt.date, dt.date], list[House]] = {}
-    for house in houses:
-        house_first = max(first_day, house.active_from)
-        house_last = min(last_day, house.active_until) if house.active_until else last_day
-        ranges.setdefault((house_first, house_last), []).append(house)
+    return periods_completeness(periods=[period])[period.pk]
 
-    present: dict[int, int] = {}
-    for (house_first, house_last), members in ranges.items():
-        start = local_midnight(house_first, zone)
-        end = local_midnight(house_last + dt.timedelta(days=1), zone)
-        counts = (
-            MeterReading.objects.filter(house__in=members, interval_start__gte=start, interval_start__lt=end)
-            .order_by()
-            .values("house_id")
-            .annotate(count=Count("pk"))
-        )
-        present.update({row["house_id"]: row["count"] for row in counts})
 
-    result = []
-    for (house_first, house_last), members in ranges.items():
-        start = local_midnight(house_first, zone)
-        end = local_midnight(house_last + dt.timedelta(days=1), zone)
-        expected = interval_count(start, end, community.interval_minutes)
-        result.extend(
+def periods_completeness(*, periods) -> dict[int, Completeness]:
+    """``period_completeness`` of several periods (of any communities) in two queries, whatever
+    their number: one for the houses, one counting every house's readings on its active days, a
+    conditional count per distinct active range (normally one per period: everybody stays the month).
+    """
+    periods = list(periods)
+    if not periods:
+        return {}
+    houses_by_period = _houses_billable_in_periods(periods)
+    ranges: dict[tuple[int, dt.date, dt.date], list[House]] = {}
+    bounds: dict[tuple[int, dt.date, dt.date], tuple[dt.datetime, dt.datetime]] = {}
+    for period in periods:
+        zone = period.community.zone
+        first_day, following_day = month_first_days(period.month)
+        last_day = following_day - dt.timedelta(days=1)
+        for house in houses_by_period[period.pk]:
+            house_first = max(first_day, house.active_from)
+            house_last = min(last_day, house.active_until) if house.active_until else last_day
+            key = (period.pk, house_first, house_last)
+            ranges.setdefault(key, []).append(house)
+            bounds[key] = (local_midnight(house_first, zone), local_midnight(house_last + dt.timedelta(days=1), zone))
+    present = _present_counts(ranges, bounds)
+    result: dict[int, list[HouseCompleteness]] = {period.pk: [] for period in periods}
+    interval_minutes = {period.pk: period.community.interval_minutes for period in periods}
+    for key, members in ranges.items():
+        period_pk, house_first, house_last = key
+        expected = interval_count(*bounds[key], interval_minutes[period_pk])
+        result[period_pk].extend(
             HouseCompleteness(
                 house_pk=house.pk,
                 house_id=house.house_id,
@@ -113,9 +114,56 @@ def period_completeness(*, period: SettlementPeriod) -> Completeness:
                 first_day=house_first,
                 last_day=house_last,
                 expected=expected,
-                present=present.get(house.pk, 0),
+                present=present.get((key, house.pk), 0),
             )
             for house in members
         )
-    result.sort(key=lambda house: house.house_id)
-    return Completeness(houses=result)
+    return {
+        period_pk: Completeness(houses=sorted(houses, key=lambda house: house.house_id))
+        for period_pk, houses in result.items()
+    }
+
+
+def _houses_billable_in_periods(periods) -> dict[int, list[House]]:
+    """``houses_billable_in`` of each period, in one query."""
+    wanted = []
+    for period in periods:
+        first_day, following_day = month_first_days(period.month)
+        wanted.append(
+            Q(community_id=period.community_id, active_from__lt=following_day)
+            & (Q(active_until__isnull=True) | Q(active_until__gte=first_day))
+        )
+    houses = list(House.objects.filter(reduce(operator.or_, wanted)).order_by("house_id"))
+    by_period: dict[int, list[House]] = {period.pk: [] for period in periods}
+    for period in periods:
+        first_day, following_day = month_first_days(period.month)
+        by_period[period.pk] = [
+            house
+            for house in houses
+            if house.community_id == period.community_id
+            and house.active_from < following_day
+            and (house.active_until is None or house.active_until >= first_day)
+        ]
+    return by_period
+
+
+def _present_counts(ranges: dict, bounds: dict) -> dict:
+    """``{(range key, house pk): readings}``: one grouped query, one conditional count per range."""
+    if not ranges:
+        return {}
+    names = {key: f"range_{index}" for index, key in enumerate(ranges)}
+    in_range = {
+        key: Q(house__in=members, interval_start__gte=bounds[key][0], interval_start__lt=bounds[key][1])
+        for key, members in ranges.items()
+    }
+    rows = (
+        MeterReading.objects.filter(reduce(operator.or_, in_range.values()))
+        .order_by()
+        .values("house_id")
+        .annotate(**{names[key]: Count("pk", filter=condition) for key, condition in in_range.items()})
+    )
+    keys_of_house: dict[int, list] = {}
+    for key, members in ranges.items():
+        for house in members:
+            keys_of_house.setdefault(house.pk, []).append(key)
+    return {(key, row["house_id"]): row[names[key]] for row in rows for key in keys_of_house.get(row["house_id"], [])}

@@ -36,6 +36,16 @@ class CloseProgress:
         return text + (f" ({self.pdfs_failed} failed)" if self.pdfs_failed else "")
 
     @property
+    def pdfs_waiting(self) -> int:
+        """Issued documents whose PDF is neither rendered nor failed yet."""
+        return max(self.pdfs_total - self.pdfs_done - self.pdfs_failed, 0)
+
+    @property
+    def in_progress(self) -> bool:
+        """A close running, or PDFs still being rendered (after a close or an issue): worth watching."""
+        return self.status == SettlementPeriod.Status.CLOSING or self.pdfs_waiting > 0
+
+    @property
     def finished(self) -> bool:
         return self.status == SettlementPeriod.Status.CLOSED and self.pdfs_done + self.pdfs_failed >= self.pdfs_total
 

@@ -13,6 +13,8 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from core.formatting import site_time
+
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument
 
 
@@ -45,9 +47,9 @@ class StuckPeriod:
         """``Close without progress since ...; 3 PDFs pending since ...``"""
         parts = []
         if self.close_idle_since:
-            parts.append(f"Close without progress since {self.close_idle_since:%Y-%m-%d %H:%M} UTC")
+            parts.append(f"Close without progress since {site_time(self.close_idle_since)}")
         if self.pdfs:
-            parts.append(f"{self.pdfs} PDFs pending since {self.pdfs_pending_since:%Y-%m-%d %H:%M} UTC")
+            parts.append(f"{self.pdfs} PDFs pending since {site_time(self.pdfs_pending_since)}")
         return "; ".join(parts)
 
     def __str__(self):

@@ -19,7 +19,7 @@ from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocat
 from .payments import eur_to_ct, invoice_is_covered, invoice_outstanding_ct, payment_record, payment_undo
 from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
 from .periods import FORCE_PERMISSION, period_gate, period_get_or_create, period_not_ended
-from .schedule import DueReport, close_due_at, close_schedule_ensure, periods_close_due
+from .schedule import DueReport, close_due_at, close_schedule_ensure, months_due_at, periods_close_due
 
 __all__ = [
     "CLOSE_BATCH_SIZE",
@@ -43,6 +43,7 @@ __all__ = [
     "invoice_outstanding_ct",
     "invoices_generate",
     "invoices_issue",
+    "months_due_at",
     "payment_record",
     "payment_undo",
     "period_close_fail",

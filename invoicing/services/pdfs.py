@@ -16,6 +16,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from core.formatting import site_time
+
 from .. import documents, lifecycle, queue, selectors, statement
 from ..documents.statement import statement_pdf_context
 from ..models import CancellationNote, Invoice, PdfState, StatementDocument
@@ -163,7 +165,7 @@ def document_pdf_retry(*, document, acting_user=None) -> str:
         if locked.pdf_state == PdfState.PENDING:
             minutes = int(selectors.stuck_after().total_seconds() // 60)
             raise ValidationError(
-                f"The PDF of {locked} is {state}, queued {selectors.pdf_pending_since(locked):%Y-%m-%d %H:%M} UTC; "
+                f"The PDF of {locked} is {state}, queued {site_time(selectors.pdf_pending_since(locked))}; "
                 f"it can be queued again once it has waited {minutes} minutes."
             )
         raise ValidationError(f"The PDF of {locked} has not failed (it is {state}).")

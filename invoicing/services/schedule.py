@@ -82,6 +82,17 @@ def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None 
     return report
 
 
+def months_due_at(*, at: dt.datetime, grace_days: int) -> list[str]:
+    """``slug YYYY-MM`` of each month a run at ``at`` would try to close, so that staff (and the
+    demo's user) are told before it happens; a month with gaps will be refused then, not forced."""
+    grace = _checked_grace_days(grace_days)
+    return [
+        f"{community.slug} {month}"
+        for community in Community.objects.order_by("slug")
+        for month in _months_due(community, now=at, grace_days=grace)
+    ]
+
+
 def _months_due(community: Community, *, now: dt.datetime, grace_days: int) -> list[str]:
     """The community's months to close now, oldest first."""
     zone = community.zone

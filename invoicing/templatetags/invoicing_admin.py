@@ -1,10 +1,39 @@
-"""What the admin index shows of invoicing: stuck work, with "Resume" (``templates/admin/index.html``)."""
+"""What the admin index shows of invoicing (``templates/admin/index.html``): the dashboard of each
+community the user may see, and stuck work with "Resume"."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
+from communities.selectors import visible_communities
 from invoicing import selectors
+from invoicing.documents.dashboard_charts import monthly_energy_svg, monthly_result_svg
 
 register = template.Library()
+
+
+def _may_see_periods(user) -> bool:
+    return user.has_perm("invoicing.view_settlementperiod") or user.has_perm("invoicing.change_settlementperiod")
+
+
+@register.inclusion_tag("admin/invoicing/dashboard.html", takes_context=True)
+def dashboard_panel(context):
+    """One panel per visible community (``selectors.community_dashboards``), for staff who may see
+    periods; the charts are inline SVG built from the selector's figures."""
+    user = context["request"].user
+    if not _may_see_periods(user):
+        return {"panels": []}
+    boards = selectors.community_dashboards(communities=visible_communities(user))
+    return {
+        "panels": [
+            {
+                "board": board,
+                # Built from numbers and escaped labels only (documents.dashboard_charts).
+                "energy_chart": mark_safe(monthly_energy_svg(board.months)),
+                "result_chart": mark_safe(monthly_result_svg(board.months)),
+            }
+            for board in boards
+        ]
+    }
 
 
 @register.inclusion_tag("admin/invoicing/stuck_work.html", takes_context=True)
@@ -13,7 +42,7 @@ def stuck_work_panel(context):
     "Resume" for those who may change invoices (as the period admin's action)."""
     request = context["request"]
     user = request.user
-    if not (user.has_perm("invoicing.view_settlementperiod") or user.has_perm("invoicing.change_settlementperiod")):
+    if not _may_see_periods(user):
         return {"stuck": None}
     return {
         "stuck": selectors.stuck_work(),

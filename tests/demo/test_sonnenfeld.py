@@ -255,3 +255,21 @@ def test_ensure_admin_login_never_changes_an_existing_password(admin_env, tmp_pa
 
     assert get_user_model().objects.get(username="admin").check_password("chosen-by-staff-42")
     assert "as you set it" in output
+
+
+@pytest.mark.django_db
+def test_ensure_admin_login_on_another_database_reuses_the_saved_password(admin_env, tmp_path):
+    # Given: the login file a first database's start wrote; the new database has no users yet.
+    login_file = tmp_path / ".admin-login"
+    ensure_admin_login(login_file)
+    saved = login_file.read_text()
+    get_user_model().objects.all().delete()
+
+    # When: ./dev start on the other database (DATABASE_URL switched).
+    output = ensure_admin_login(login_file)
+
+    # Then: the same login works on both; the file is unchanged.
+    password = saved.split("password: ")[1].strip()
+    assert get_user_model().objects.get(username="admin").check_password(password)
+    assert login_file.read_text() == saved
+    assert f"admin / {password}  (from {login_file})" in output

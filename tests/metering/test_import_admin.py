@@ -75,6 +75,27 @@ def test_a_broken_file_shows_its_row_errors_and_no_confirm_button(admin_client, 
     assert MeterReading.objects.count() == 0
 
 
+@pytest.mark.usefixtures("language")
+def test_row_errors_are_listed_inline_with_row_column_value_and_reason(admin_client, community):
+    data = csv_bytes(
+        [
+            INTERVAL_HEADER,
+            ["house_1", "2026-10-01T00:00:00Z", "1", "0"],
+            ["house_9", "2026-10-01T00:15:00Z", "1", "0"],
+            ["house_1", "2026-10-01T00:30:00Z", "-2", "0"],
+        ]
+    )
+
+    page = upload(admin_client, community, data).content.decode()
+
+    table = page.split('id="meter-import-errors"')[1].split("</table>")[0]
+    rows = [row.split("</tr>")[0] for row in table.split('<tr class="row-error">')[1:]]
+    assert len(rows) == 2
+    assert "<td>3</td>" in rows[0] and "<code>house_9</code>" in rows[0] and "is not a house of sonnenfeld" in rows[0]
+    assert "<td>4</td>" in rows[1] and "<code>-2</code>" in rows[1]
+    assert "validation-error-container" not in page  # nothing hidden behind a hover
+
+
 def test_a_missing_column_is_shown_as_a_file_error(admin_client, community):
     response = upload(admin_client, community, b"house_id;timestamp\nhouse_1;2026-10-01T00:00:00Z\n")
 

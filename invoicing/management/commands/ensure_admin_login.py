@@ -37,7 +37,8 @@ def write_login_file(path: Path, username: str, password: str) -> None:
 class Command(BaseCommand):
     help = (
         "Create the staff superuser if it does not exist yet: LEG_ADMIN_USER (default 'admin') with "
-        "LEG_ADMIN_PASSWORD, or a generated password saved to .admin-login. Never changes an existing password."
+        "LEG_ADMIN_PASSWORD, or the password already in .admin-login, or a generated one saved there. "
+        "Never changes an existing password."
     )
 
     def add_arguments(self, parser):
@@ -58,6 +59,10 @@ class Command(BaseCommand):
             if password_from_env:
                 password, where = password_from_env, "as you set it in LEG_ADMIN_PASSWORD"
                 self._warn_if_weak(password, username)
+            elif (saved := read_login_file(login_file)) and saved[0] == username:
+                # Another database (DATABASE_URL switched) got this login first: the same password
+                # keeps the file right for both, instead of overwriting the one the other needs.
+                password, where = saved[1], f"from {login_file}"
             else:
                 password = secrets.token_urlsafe(18)
                 write_login_file(login_file, username, password)

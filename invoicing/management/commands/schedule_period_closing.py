@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from ... import services
 
@@ -40,6 +41,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Closing schedule {outcome}: daily at {schedule.next_run:%H:%M} UTC (next {schedule.next_run:%Y-%m-%d}), "
                 f"closing each month {grace_days} days after it ends."
+            )
+            due = services.months_due_at(at=schedule.next_run, grace_days=grace_days)
+            when = f"{schedule.next_run:%Y-%m-%d %H:%M} UTC"
+            self.stdout.write(
+                gettext(
+                    "Its next run (%(when)s, while the task cluster runs) closes %(months)s, where the readings are complete."
+                )
+                % {"when": when, "months": ", ".join(due)}
+                if due
+                else gettext("Its next run (%(when)s, while the task cluster runs) closes nothing.") % {"when": when}
             )
             if run_now:
                 self.stdout.write(str(services.periods_close_due(grace_days=grace_days)))

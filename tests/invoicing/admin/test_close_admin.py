@@ -101,6 +101,22 @@ def closed(period, django_capture_on_commit_callbacks):
     return Invoice.objects.get(number="INV-2026-001")
 
 
+def test_a_closed_period_page_keeps_reloading_while_pdfs_are_pending(admin_client, closed):
+    Invoice.objects.filter(pk=closed.pk).update(pdf_state=PdfState.PENDING, pdf_file="")
+
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[closed.period_id]))
+
+    assert '<meta http-equiv="refresh" content="3">' in response.text
+    assert "1 PDF still to render. This page reloads every 3 seconds." in response.text
+
+
+def test_a_closed_period_page_stops_reloading_once_every_pdf_is_rendered(admin_client, closed):
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[closed.period_id]))
+
+    assert 'http-equiv="refresh"' not in response.text
+    assert "reloads" not in response.text
+
+
 def test_invoice_page_downloads_the_stored_bytes_twice_identically(admin_client, closed):
     url = reverse("admin:invoicing_invoice_pdf", args=[closed.pk])
 

@@ -56,7 +56,7 @@ def test_period_page_shows_the_stuck_close_and_resumes_it(
     with django_capture_on_commit_callbacks(execute=True):
         resumed = admin_client.post(url, {"CHANGE_FORM-action": "resume_closing", ACTION_CHECKBOX_NAME: [stuck.pk]})
 
-    assert "Close without progress since 2026-02-10 10:00 UTC." in page.text
+    assert "Close without progress since 2026-02-10 11:00 CET." in page.text
     assert '<option value="resume_closing">' in page.text
     assert resumed.status_code == 302
     stuck.refresh_from_db()
@@ -82,7 +82,7 @@ def test_admin_index_lists_stuck_work_and_its_resume_button_runs_the_action(
             follow=True,
         )
 
-    assert "Stuck work" in index.text and "Close without progress since 2026-02-10 10:00 UTC" in index.text
+    assert "Stuck work" in index.text and "Close without progress since 2026-02-10 11:00 CET" in index.text
     assert f'name="{ACTION_CHECKBOX_NAME}" value="{stuck.pk}"' in index.text
     assert 'name="action" value="resume_closing"' in index.text
     assert f"{stuck}: the close continues; 0 PDFs queued again." in resumed.text

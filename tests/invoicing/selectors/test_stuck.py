@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core.formatting import site_time
 from invoicing import selectors, services
 from invoicing.models import Invoice, StatementDocument
 from tests.factories import HouseFactory
@@ -36,7 +37,7 @@ def test_pdfs_pending_longer_than_the_threshold_are_stuck(issued_pending, settin
     assert [(item.period, item.pdfs, item.pdfs_pending_since) for item in stuck.periods] == [
         (issued_pending, 2, issued_at)
     ]
-    assert stuck.periods[0].what == f"2 PDFs pending since {issued_at:%Y-%m-%d %H:%M} UTC"
+    assert stuck.periods[0].what == f"2 PDFs pending since {site_time(issued_at)}"  # in local time
 
 
 def test_a_close_without_progress_is_stuck(community, period, django_capture_on_commit_callbacks):

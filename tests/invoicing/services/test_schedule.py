@@ -159,6 +159,28 @@ def test_schedule_command_is_idempotent(capsys):
     assert Schedule.objects.count() == 1
 
 
+def test_schedule_command_names_the_months_its_next_run_closes(berlin, capsys):
+    HouseFactory(community=berlin)
+    complete_month(berlin, "2026-10")
+
+    with time_machine.travel(dt.datetime(2026, 11, 5, 10, tzinfo=UTC), tick=False):
+        call_command("schedule_period_closing", grace_days=5, run_at="02:30")
+
+    out = capsys.readouterr().out
+    assert "Its next run (2026-11-06 02:30 UTC, while the task cluster runs) closes berlin 2026-10, where" in out
+    assert statuses(berlin) == {"2026-10": SettlementPeriod.Status.OPEN}  # told, not done
+
+
+def test_schedule_command_says_when_its_next_run_closes_nothing(berlin, capsys):
+    complete_month(berlin, "2026-10")
+    services.period_close_start(period=berlin.periods.get(), force=True, reason="test")
+
+    with time_machine.travel(dt.datetime(2026, 11, 5, 10, tzinfo=UTC), tick=False):
+        call_command("schedule_period_closing", grace_days=5, run_at="02:30")
+
+    assert "closes nothing." in capsys.readouterr().out
+
+
 def test_django_q2_scheduler_runs_the_schedule_when_due(berlin, django_capture_on_commit_callbacks):
     from django_q.brokers import get_broker
     from django_q.models import Success
@@ -200,7 +222,7 @@ def test_the_schedule_resumes_a_close_stuck_since_the_cluster_was_killed(berlin,
         report = services.periods_close_due(grace_days=5)
 
     # Then: the close was queued again, finished, and its PDFs rendered.
-    assert report.resumed == ["berlin 2026-10: Close without progress since 2026-11-06 03:00 UTC"]
+    assert report.resumed == ["berlin 2026-10: Close without progress since 2026-11-06 04:00 CET"]
     october = berlin.periods.get(month="2026-10")
     assert october.status == "closed"
     assert october.invoices.get().pdf_state == "rendered" and october.statement_document.pdf_state == "rendered"
