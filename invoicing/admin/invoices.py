@@ -31,6 +31,7 @@ from .base import (
     object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
+from .deliveries import InvoiceDeliveryMixin
 from .payments import PaymentInline, PaymentViews
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
@@ -81,6 +82,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 class InvoiceAdmin(
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
+    InvoiceDeliveryMixin,
     NoBulkDeleteMixin,
     PaymentViews,
     StoredPdfViews,
@@ -93,7 +95,18 @@ class InvoiceAdmin(
     generation anyway; an issued invoice is a frozen document, corrected by a credit note.
     """
 
-    list_display = ["number", "house", "period", "status", "exported", "imported", "net_amount", "issued_at"]
+    list_display = [
+        "number",
+        "house",
+        "period",
+        "status",
+        "exported",
+        "imported",
+        "net_amount",
+        "issued_at",
+        "email_status",
+    ]
+    actions = ["resend_emails"]
     list_filter = ["status", "community", ("period", PeriodListFilter)]
     search_fields = ["number", "house__house_id", "house_name", "recipient_name"]
     search_help_text = "Invoice number, house id, house name or recipient."
@@ -109,10 +122,11 @@ class InvoiceAdmin(
         ),
         ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
         ("History", {"fields": ["issued_at", "issuer", "created_at", "updated_at"]}),
-        ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
+        ("Document", {"fields": ["pdf", "email_deliveries", "cancellation", "correction_actions", "events_table"]}),
     ]
     readonly_fields = [
         "pdf",
+        "email_deliveries",
         "cancellation",
         "correction_actions",
         "events_table",
@@ -150,6 +164,7 @@ class InvoiceAdmin(
                 "cancellation_note__corrected_by",
                 "corrects_via__cancelled_invoice",
             )
+            .annotate(email_status=selectors.latest_delivery_status())
         )
 
     def get_urls(self):

@@ -17,6 +17,7 @@ from invoicing.models import Invoice, SettlementPeriod
 
 from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
+from .deliveries import PeriodDeliveryMixin
 from .period_closing import PeriodClosingMixin, force_form
 from .period_statement import PeriodStatementMixin
 
@@ -46,7 +47,12 @@ class SettlementPeriodForm(forms.ModelForm):
 
 @admin.register(SettlementPeriod)
 class SettlementPeriodAdmin(
-    AuditHistoryMixin, InvoiceChangeActionsMixin, PeriodClosingMixin, PeriodStatementMixin, admin.ModelAdmin
+    AuditHistoryMixin,
+    InvoiceChangeActionsMixin,
+    PeriodClosingMixin,
+    PeriodStatementMixin,
+    PeriodDeliveryMixin,
+    admin.ModelAdmin,
 ):
     form = SettlementPeriodForm
     list_display = ["month", "community", "local_bounds", "status", "invoices_link"]
@@ -54,12 +60,21 @@ class SettlementPeriodAdmin(
     search_fields = ["month", "community__name"]
     list_select_related = ["community"]
     ordering = ["-month", "community__name"]
-    actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
+    actions = [
+        "generate_draft_invoices",
+        "issue_invoices",
+        "close_periods",
+        "resume_closing",
+        "retry_statement_pdf",
+        "send_invoice_emails",
+        "resend_failed_emails",
+    ]
     # A saved period's page: the month, then the close (PeriodClosingMixin) and statement (PeriodStatementMixin).
     PERIOD_FIELDS = ["community", "month", "local_bounds", "start", "end", "status", "invoices_link", "created_at"]
     CLOSE_FIELDS = [
         "close_progress",
         "stuck_work",
+        "email_deliveries",
         "close_forced",
         "community_statement",
         "statement_pdf",

@@ -2,6 +2,7 @@
 
 from .break_even import HouseValue, break_even_prices, break_even_values_by_segment, house_values_at_interval_prices
 from .completeness import Completeness, HouseCompleteness, period_completeness
+from .deliveries import PeriodDeliveries, invoice_deliveries, latest_delivery_status, period_deliveries
 from .documents import invoice_documents
 from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
@@ -15,6 +16,7 @@ __all__ = [
     "HouseCompleteness",
     "HouseValue",
     "IntervalEnergy",
+    "PeriodDeliveries",
     "StuckPeriod",
     "StuckWork",
     "break_even_prices",
@@ -25,14 +27,17 @@ __all__ = [
     "house_values_at_interval_prices",
     "houses_billable_in",
     "interval_energy",
+    "invoice_deliveries",
     "invoice_documents",
     "invoice_events",
     "invoice_issuer",
     "invoices_for_export",
+    "latest_delivery_status",
     "pdf_is_stuck",
     "pdf_pending_since",
     "period_close_progress",
     "period_completeness",
+    "period_deliveries",
     "period_events",
     "period_tariff_segments",
     "stuck_after",

@@ -207,3 +207,28 @@ def test_other_communities_keep_a_cancellation_for_the_next_send(period, run):
     run(services.invoice_cancel, invoice=Invoice.objects.get(number="INV-2026-001"), reason="Wrong address")
 
     assert len(mail.outbox) == 1
+
+
+@pytest.fixture
+def open_month():
+    community = CommunityFactory(slug="lindenhof", name="Lindenhof")
+    TariffFactory(community=community)
+    HouseFactory(community=community, house_id="house_1", email="anna@example.org")
+    return SettlementPeriodFactory(community=community)
+
+
+def test_community_sending_when_closed_emails_its_invoices_when_the_close_finishes(open_month, run):
+    open_month.community.send_invoices_when_closed = True
+    open_month.community.save()
+
+    run(services.period_close_start, period=open_month, force=True, reason="test data has gaps")
+
+    [message] = mail.outbox
+    assert message.to == ["anna@example.org"] and message.attachments[0][0] == "INV-2026-001.pdf"
+    assert InvoiceDelivery.objects.get().requested_by_name == "close task"
+
+
+def test_closing_sends_nothing_unless_the_community_asks_for_it(open_month, run):
+    run(services.period_close_start, period=open_month, force=True, reason="test data has gaps")
+
+    assert mail.outbox == [] and not InvoiceDelivery.objects.exists()
