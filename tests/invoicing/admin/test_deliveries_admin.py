@@ -85,6 +85,8 @@ def test_resend_one_invoice_is_confirmed_and_recorded(admin_client, period, djan
     with django_capture_on_commit_callbacks(execute=True):
         send(admin_client, period, post="yes")
     invoice = Invoice.objects.get(house__house_id="house_1")
+    page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])).text
+    assert 'value="resend_emails"' in page  # the button on the invoice's own page
     data = {"action": "resend_emails", ACTION_CHECKBOX_NAME: [invoice.pk]}
     assert "Yes, resend by e-mail" in admin_client.post(INVOICES, data).text
 
