@@ -146,6 +146,11 @@ def delivery_resend(*, delivery: InvoiceDelivery, acting_user=None, actor_name: 
     """
     _require(acting_user, RESEND_PERMISSION)
     original = InvoiceDelivery.objects.select_related("invoice__house", "cancellation_note").get(pk=delivery.pk)
+    if original.status == Status.QUEUED:
+        raise ValidationError(
+            _("The e-mail of %(number)s is still queued; it goes once its PDF is stored.")
+            % {"number": original.document_number}
+        )
     recipient = original.invoice.house.email
     if not recipient:
         raise ValidationError(

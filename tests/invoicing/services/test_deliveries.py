@@ -179,6 +179,14 @@ def test_resend_needs_its_own_permission(period, run, django_user_model):
         services.delivery_resend(delivery=InvoiceDelivery.objects.get(), acting_user=clerk)
 
 
+def test_resend_of_a_queued_email_is_refused(period, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        services.deliveries_queue(period=period)
+
+    with pytest.raises(ValidationError, match="is still queued"):
+        services.delivery_resend(delivery=InvoiceDelivery.objects.get())
+
+
 def test_resend_before_any_send_is_refused(period):
     with pytest.raises(ValidationError, match="has not been e-mailed yet"):
         services.document_resend(invoice=Invoice.objects.get(number="INV-2026-001"))
