@@ -8,6 +8,6 @@ class InvoicingConfig(AppConfig):
     def ready(self):
         from core.audit import audit
 
-        from .models import CancellationNote, Invoice, Payment, SettlementPeriod, Tariff
+        from .models import CancellationNote, Invoice, InvoiceDelivery, Payment, SettlementPeriod, Tariff
 
-        audit(Tariff, SettlementPeriod, Invoice, CancellationNote, Payment)
+        audit(Tariff, SettlementPeriod, Invoice, CancellationNote, Payment, InvoiceDelivery)

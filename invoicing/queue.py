@@ -11,9 +11,13 @@ from django.db import transaction
 CLOSE_TASK = "invoicing.tasks.period_close_task"
 PDF_TASK = "invoicing.tasks.pdfs_render_task"
 STATEMENT_PDF_TASK = "invoicing.tasks.statement_pdf_task"
+EMAIL_TASK = "invoicing.tasks.deliveries_send_task"
 # 20 one-page PDFs take about 6-8 s on one core (0.3-0.4 s each with fonts and CSS reused), far
 # inside Q_CLUSTER's timeout, while amortising the task's start-up (renderer, queries) over many.
 PDF_BATCH_SIZE = 20
+# E-mails per task: one connection to the mail server each; 20 messages with a ~100 kB PDF each
+# take a few seconds over SMTP, far inside the timeout.
+EMAIL_BATCH_SIZE = 20
 
 
 def _async_task(func: str, *args, **kwargs) -> None:
@@ -41,3 +45,15 @@ def pdfs_enqueue(*, invoice_pks=(), note_pks=()) -> None:
 
 def statement_pdf_enqueue(*, document_pk: int) -> None:
     transaction.on_commit(lambda: _async_task(STATEMENT_PDF_TASK, document_pk, group="pdfs"))
+
+
+def deliveries_enqueue(*, delivery_pks=()) -> None:
+    """Send these queued e-mails in the background, after commit (the task claims each row once)."""
+    delivery_pks = list(delivery_pks)
+
+    def enqueue():
+        for first in range(0, len(delivery_pks), EMAIL_BATCH_SIZE):
+            _async_task(EMAIL_TASK, delivery_pks[first : first + EMAIL_BATCH_SIZE], group="emails")
+
+    if delivery_pks:
+        transaction.on_commit(enqueue)

@@ -46,3 +46,8 @@ def periods_close_due_task(grace_days: int | None = None) -> str:
     """The schedule's daily run: close every community's months whose grace period is over."""
     with acting_as(SCHEDULE_ACTOR):
         return str(services.periods_close_due(grace_days=grace_days))
+
+
+def deliveries_send_task(delivery_pks: list[int]) -> str:
+    """Send a batch of queued e-mails; one already sent, claimed or waiting for its PDF is skipped."""
+    return services.deliveries_send(delivery_pks=delivery_pks)

@@ -35,6 +35,7 @@ from .base import (
     object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
+from .deliveries import InvoiceDeliveryMixin
 from .payments import PaymentInline, PaymentViews
 from .stored_pdfs import StoredPdfViews, pdf_cell
 
@@ -85,6 +86,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 class InvoiceAdmin(
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
+    InvoiceDeliveryMixin,
     NoBulkDeleteMixin,
     PaymentViews,
     StoredPdfViews,
@@ -98,7 +100,7 @@ class InvoiceAdmin(
     generation anyway; an issued invoice is a frozen document, corrected by a credit note.
     """
 
-    # Seven short columns and the filters fit a 1366-pixel screen: the house by its key, the period
+    # Short columns and the filters fit a 1366-pixel screen: the house by its key, the period
     # by its community's slug and month, energy in one column, the issue day in local time.
     list_display = [
         "number",
@@ -109,7 +111,9 @@ class InvoiceAdmin(
         "net_amount",
         "pdf_state",
         "issued",
+        "email_status",
     ]
+    actions = ["resend_emails"]
     # import-export's Export button: the list's filtered invoices with the spec's field names.
     resource_classes = [InvoiceResource]
     list_filter = ["status", "community", ("period", PeriodListFilter), "pdf_state", PastDueListFilter]
@@ -127,10 +131,11 @@ class InvoiceAdmin(
         ),
         ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
         ("History", {"fields": ["issued_at", "issuer", "created_at", "updated_at"]}),
-        ("Document", {"fields": ["pdf", "cancellation", "correction_actions", "events_table"]}),
+        ("Document", {"fields": ["pdf", "email_deliveries", "cancellation", "correction_actions", "events_table"]}),
     ]
     readonly_fields = [
         "pdf",
+        "email_deliveries",
         "cancellation",
         "correction_actions",
         "events_table",
@@ -171,6 +176,7 @@ class InvoiceAdmin(
                 "cancellation_note__corrected_by",
                 "corrects_via__cancelled_invoice",
             )
+            .annotate(email_status=selectors.latest_delivery_status())
         )
 
     def get_urls(self):

@@ -17,6 +17,7 @@ from invoicing.models import Invoice, SettlementPeriod
 
 from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
+from .deliveries import PeriodDeliveryMixin
 from .period_closing import PeriodClosingMixin, force_form
 from .period_exports import PeriodExportsMixin
 from .period_statement import PeriodStatementMixin
@@ -52,6 +53,7 @@ class SettlementPeriodAdmin(
     PeriodClosingMixin,
     PeriodStatementMixin,
     PeriodExportsMixin,
+    PeriodDeliveryMixin,
     admin.ModelAdmin,
 ):
     form = SettlementPeriodForm
@@ -60,7 +62,15 @@ class SettlementPeriodAdmin(
     search_fields = ["month", "community__name"]
     list_select_related = ["community"]
     ordering = ["-month", "community__name"]
-    actions = ["generate_draft_invoices", "issue_invoices", "close_periods", "resume_closing", "retry_statement_pdf"]
+    actions = [
+        "generate_draft_invoices",
+        "issue_invoices",
+        "close_periods",
+        "resume_closing",
+        "retry_statement_pdf",
+        "send_invoice_emails",
+        "resend_failed_emails",
+    ]
     # A saved period's page: the month, then the close (PeriodClosingMixin) and statement (PeriodStatementMixin).
     PERIOD_FIELDS = [
         "community",
@@ -76,6 +86,7 @@ class SettlementPeriodAdmin(
     CLOSE_FIELDS = [
         "close_progress",
         "stuck_work",
+        "email_deliveries",
         "close_forced",
         "community_statement",
         "statement_pdf",

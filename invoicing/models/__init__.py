@@ -1,5 +1,6 @@
 """The invoicing models, one module per record a staff member knows; imported here for Django."""
 
+from .deliveries import InvoiceDelivery
 from .documents import CancellationNote, StatementDocument
 from .events import LifecycleEvent
 from .invoices import INVOICE_FIELDS_MUTABLE_AFTER_ISSUE, Invoice, InvoiceLine, InvoiceNumberCounter
@@ -13,6 +14,7 @@ __all__ = [
     "PAYMENT_UNDO_FIELDS",
     "CancellationNote",
     "Invoice",
+    "InvoiceDelivery",
     "InvoiceLine",
     "InvoiceNumberCounter",
     "IssuedDocumentError",

@@ -3,6 +3,7 @@
 from .break_even import HouseValue, break_even_prices, break_even_values_by_segment, house_values_at_interval_prices
 from .completeness import Completeness, HouseCompleteness, period_completeness, periods_completeness
 from .dashboard import CommunityDashboard, MonthFigures, chart_months, community_dashboards
+from .deliveries import PeriodDeliveries, invoice_deliveries, latest_delivery_status, period_deliveries
 from .documents import invoice_documents
 from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export, invoices_past_due
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
@@ -18,6 +19,7 @@ __all__ = [
     "HouseValue",
     "IntervalEnergy",
     "MonthFigures",
+    "PeriodDeliveries",
     "StuckPeriod",
     "StuckWork",
     "break_even_prices",
@@ -30,15 +32,18 @@ __all__ = [
     "house_values_at_interval_prices",
     "houses_billable_in",
     "interval_energy",
+    "invoice_deliveries",
     "invoice_documents",
     "invoice_events",
     "invoice_issuer",
     "invoices_for_export",
     "invoices_past_due",
+    "latest_delivery_status",
     "pdf_is_stuck",
     "pdf_pending_since",
     "period_close_progress",
     "period_completeness",
+    "period_deliveries",
     "period_events",
     "period_tariff_segments",
     "periods_completeness",

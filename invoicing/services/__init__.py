@@ -14,6 +14,18 @@ from .closing import (
     statement_freeze,
 )
 from .corrections import Cancellation, invoice_cancel
+from .deliveries import (
+    RESEND_PERMISSION,
+    SEND_PERMISSION,
+    DeliveryReport,
+    deliveries_after_render,
+    deliveries_queue,
+    deliveries_resend_failed,
+    deliveries_send,
+    delivery_resend,
+    delivery_send,
+    document_resend,
+)
 from .drafts import GenerationReport, invoices_generate
 from .issuing import IssueReport, format_invoice_number, invoice_numbers_allocate, invoices_issue
 from .payments import eur_to_ct, invoice_is_covered, invoice_outstanding_ct, payment_record, payment_undo
@@ -24,16 +36,26 @@ from .schedule import DueReport, close_due_at, close_schedule_ensure, months_due
 __all__ = [
     "CLOSE_BATCH_SIZE",
     "FORCE_PERMISSION",
+    "RESEND_PERMISSION",
+    "SEND_PERMISSION",
     "Cancellation",
     "CloseStart",
     "CloseStep",
+    "DeliveryReport",
     "DueReport",
     "GenerationReport",
     "IssueReport",
     "RenderReport",
     "close_due_at",
     "close_schedule_ensure",
+    "deliveries_after_render",
+    "deliveries_queue",
+    "deliveries_resend_failed",
+    "deliveries_send",
+    "delivery_resend",
+    "delivery_send",
     "document_pdf_retry",
+    "document_resend",
     "documents_render",
     "eur_to_ct",
     "format_invoice_number",

@@ -10,6 +10,7 @@ from metering.models import FrozenRange
 
 from .. import lifecycle, queue, selectors, statement
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument
+from .deliveries import deliveries_queue
 from .drafts import drafts_refresh, period_segments
 from .issuing import drafts_issue
 from .periods import ANY_STATUS, forced_by, meter_data_freeze, meter_data_lock, period_gate, period_lock
@@ -133,6 +134,9 @@ def period_close_step(*, period: SettlementPeriod, batch_size: int = CLOSE_BATCH
         details={"invoices": issued},
         save_fields=["closed_at"],
     )
+    if locked.community.send_invoices_when_closed:
+        # Queued now, sent after commit; invoices whose PDF is still rendering go once it is stored.
+        deliveries_queue(period=locked, actor_name=CLOSE_TASK_ACTOR)
     return CloseStep(period=locked, issued_numbers=[], closed=True)
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from .. import lifecycle, queue, selectors
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod
+from .deliveries import deliveries_after_cancel
 from .drafts import drafts_refresh
 from .issuing import drafts_issue, invoice_numbers_allocate
 from .periods import period_lock
@@ -68,6 +69,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, acting_user=None) -> Cancel
     note.full_clean()
     note.save()
     queue.pdfs_enqueue(note_pks=[note.pk])
+    deliveries_after_cancel(note=note, acting_user=acting_user)
     return Cancellation(note=note, corrected=note.corrected_by)
 
 

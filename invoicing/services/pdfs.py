@@ -21,6 +21,7 @@ from core.formatting import site_time
 from .. import documents, lifecycle, queue, selectors, statement
 from ..documents.statement import statement_pdf_context
 from ..models import CancellationNote, Invoice, PdfState, StatementDocument
+from .deliveries import deliveries_after_render
 
 STATEMENT_PDF_TEMPLATE = "invoicing/pdf/statement.html"
 # What a render may raise that must stop the process rather than fail one document. Everything
@@ -104,6 +105,7 @@ def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
     except BaseException as error:  # noqa: BLE001 - any failure must become visible on every document
         built = [error] * len(targets)
     rendered = failed = 0
+    stored = []
     for (row, number, period), document in zip(targets, built, strict=True):
         try:
             if isinstance(document, BaseException):
@@ -117,8 +119,13 @@ def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
             continue
         if _pdf_store(row, f"invoices/{row.community.slug}/{period.year}/{number}.pdf", pdf):
             rendered += 1
+            stored.append(row)
         else:
             skipped += 1
+    deliveries_after_render(
+        invoice_pks=[row.pk for row in stored if isinstance(row, Invoice)],
+        note_pks=[row.pk for row in stored if isinstance(row, CancellationNote)],
+    )
     return RenderReport(rendered=rendered, failed=failed, skipped=skipped)
 
 

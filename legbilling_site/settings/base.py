@@ -175,6 +175,40 @@ LEG_CLOSE_RUN_AT = os.environ.get("LEG_CLOSE_RUN_AT", "02:30")
 # page, admin index) with "Resume", and the schedule resumes it. A step or a PDF batch takes seconds.
 LEG_STUCK_AFTER_MINUTES = int(os.environ.get("LEG_STUCK_AFTER_MINUTES", "10"))
 
+# E-mail to members (invoices, cancellation notes), through Django's mailers. EMAIL_BACKEND is
+# "console" (the default: the task cluster prints each message), "file" (each message saved under
+# EMAIL_FILE_PATH, as ./dev start does for the demo), "smtp" (production: EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or EMAIL_USE_SSL, EMAIL_TIMEOUT), or the
+# dotted path of another backend. Tests send into Django's in-memory outbox.
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = os.environ.get("EMAIL_BACKEND", "file" if os.environ.get("EMAIL_FILE_PATH") else "console")
+_email_options = {
+    "file": {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))},
+    "smtp": {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        # None: 25, or 587 with TLS, 465 with SSL.
+        "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+    },
+}
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKENDS.get(_email_backend, _email_backend),
+        "OPTIONS": _email_options.get(_email_backend, {}),
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "LEG-Invoicing <invoices@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
 # Meter-data files (admin import page, import_readings, background jobs), checked before parsing.
 # LEG_IMPORT_MAX_BYTES: the largest file accepted (default 50 MB).
 # LEG_IMPORT_MAX_ROWS: the most data rows one file may hold. 3,000,000 is a year of quarter hours

@@ -5,6 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("EMAIL_BACKEND", "smtp")
 
 from .base import *  # noqa: F403
 from .base import DEBUG

@@ -22,13 +22,14 @@ OUR_MODELS = sorted(
 @pytest.fixture
 def every_record(admin_user):
     """A community with an issued, a cancelled and a corrected invoice, a payment on it (and one undone),
-    a meter change and an import job."""
+    an e-mail, a meter change and an import job."""
     community = CommunityFactory(slug="sonnenfeld")
     TariffFactory(community=community)
     house = HouseFactory(community=community, house_id="house_1", owner_name="Jürgen Größ")
     add_readings(house, dt.datetime(2026, 1, 1, tzinfo=dt.UTC), [("1.5", "0.25")])
     period = SettlementPeriodFactory(community=community)
     services.invoices_issue(period=period, acting_user=admin_user, force=True, reason="test data has gaps")
+    services.deliveries_queue(period=period, acting_user=admin_user)  # an e-mail, queued
     corrected = services.invoice_cancel(invoice=period.invoices.get(), reason="wrong meter", acting_user=admin_user)
     paid_on, payable_ct = dt.date(2026, 2, 10), Decimal(24)  # 23.75 ct, rounded
     booked_wrongly = services.payment_record(
