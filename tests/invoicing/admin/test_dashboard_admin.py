@@ -129,6 +129,7 @@ def test_the_invoice_list_shows_short_columns_with_the_issue_day_in_local_time(a
     cl = page.context["cl"]
     assert [name for name in cl.list_display if name != "action_checkbox"] == [
         "number", "house_key_column", "period_column", "status", "energy", "net_amount", "pdf_state", "issued",
+        "email_status",
     ]  # fmt: skip
     assert '<td class="field-issued">2026-03-02</td>' in page.text  # 00:30 in Berlin (TIME_ZONE)
     assert '<td class="field-period_column">a 2026-02</td>' in page.text
