@@ -5,7 +5,13 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from core.admin import AuditHistoryMixin, EstimatedCountPaginator, FrozenDataAdminMixin, change_link
+from core.admin import (
+    AuditHistoryMixin,
+    CommunityScopedAdminMixin,
+    EstimatedCountPaginator,
+    FrozenDataAdminMixin,
+    change_link,
+)
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
@@ -15,11 +21,15 @@ from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 
 @admin.register(MeterReading)
-class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class MeterReadingAdmin(
+    CommunityScopedAdminMixin, AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmin
+):
     """Readings, with django-import-export's import (the fast engine) and export (the list's filters).
 
     Readings of a closed period are shown read-only; changing or deleting them is answered with why.
     """
+
+    community_field = "house__community"
 
     list_display = ["interval_start", "house", "exported", "imported"]
     list_filter = ["house__community"]
@@ -132,8 +142,10 @@ class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMix
 
 
 @admin.register(MeterChange)
-class MeterChangeAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class MeterChangeAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
     """Staff record a replaced or reset meter here; counter imports bridge the two counters with it."""
+
+    community_field = "house__community"
 
     list_display = [
         "house",
@@ -160,8 +172,10 @@ class MeterChangeAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     """Background meter imports: status, progress, counts, duration, errors and who started them."""
+
+    community_field = "community"
 
     list_display = [
         "pk",

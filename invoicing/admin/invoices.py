@@ -14,20 +14,20 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_days
+from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link, local_days
 from core.formatting import EMPTY, ct_per_kwh, eur, site_time
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine, payable_ct
 
 from .base import (
     CANCEL_INVOICE_TEMPLATE,
+    CANCEL_PERMISSION,
     EVENTS_TEMPLATE,
     EnergyAndMoneyColumns,
     InvoiceChangeActionsMixin,
     NoBulkDeleteMixin,
     PeriodListFilter,
     ShownWithInvoicesMixin,
-    may_change_invoices,
     object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
@@ -79,6 +79,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
 @admin.register(Invoice)
 class InvoiceAdmin(
+    CommunityScopedAdminMixin,
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
     NoBulkDeleteMixin,
@@ -92,6 +93,8 @@ class InvoiceAdmin(
     Every change page is view-only. A draft's fields would be overwritten by the next
     generation anyway; an issued invoice is a frozen document, corrected by a credit note.
     """
+
+    community_field = "community"
 
     list_display = ["number", "house", "period", "status", "exported", "imported", "net_amount", "issued_at"]
     list_filter = ["status", "community", ("period", PeriodListFilter)]
@@ -157,7 +160,7 @@ class InvoiceAdmin(
 
     def cancel_view(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not may_change_invoices(request):
+        if not request.user.has_perm(CANCEL_PERMISSION) or not self.in_scope(request, invoice, writable=True):
             raise PermissionDenied
         form = CancelInvoiceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
