@@ -116,9 +116,19 @@ class CommunityScopedAdminMixin:
         return super().has_delete_permission(request, obj)
 
     def history_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404("No such object in your communities.")
+        self._get_object_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        """django-auditlog's own ``<id>/auditlog/`` page, which does not go through ``history_view``."""
+        self._get_object_or_404(request, object_id)
+        return super().auditlog_history_view(request, object_id, extra_context)
+
+    def _get_object_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such object in your communities.")
+        return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
