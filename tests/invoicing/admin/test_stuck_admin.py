@@ -115,3 +115,12 @@ def test_admin_index_offers_resume_only_to_staff_who_may_close_periods(client, d
 
 def test_admin_index_hides_stuck_work_from_staff_who_may_not_see_periods(client, django_user_model, stuck, later):
     assert "Stuck work" not in staff(client, django_user_model).get(INDEX).text
+
+
+def test_admin_index_hides_another_communitys_stuck_work(client, django_user_model, stuck, later):
+    user = django_user_model.objects.create_user(username="windpark-clerk", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_settlementperiod", "close_period"]))
+    member_of(user, CommunityFactory(slug="windpark"))
+    client.force_login(user)
+
+    assert "Stuck work" not in client.get(INDEX).text
