@@ -35,4 +35,4 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(self.style.SUCCESS(_("%(username)s is now %(role)s of %(community)s.") % values))
         else:
-            self.stdout.write(_("%(username)s already was %(role)s of %(community)s; nothing changed.") % values)
+            self.stdout.write(_("%(username)s is %(role)s of %(community)s (already a member).") % values)
