@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
@@ -7,12 +9,18 @@ from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from core.admin import AuditHistoryMixin, changelist_link, count_link
+from core.admin import (
+    AuditHistoryMixin,
+    CommunityScopedAdminMixin,
+    SuperuserOnlyAdminMixin,
+    changelist_link,
+    count_link,
+)
 from core.formatting import EMPTY
 
 from .house_files import HouseFileFormat, HouseFileRejected
 from .house_import import HouseResource, result_problems
-from .models import Community, House
+from .models import Community, CommunityManager, House
 
 
 class HouseImportForm(ImportForm):
@@ -29,7 +37,8 @@ class HouseConfirmImportForm(ConfirmImportForm):
 
 
 @admin.register(Community)
-class CommunityAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class CommunityAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+    community_field = ""  # the community itself
     list_display = ["name", "slug", "time_zone", "interval_minutes", "invoice_prefix", "houses_link"]
     search_fields = ["name", "slug", "legal_name"]
     ordering = ["name"]
@@ -65,7 +74,8 @@ class CommunityAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(House)
-class HouseAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
+class HouseAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
+    community_field = "community"
     list_display = [
         "house_id",
         "name",
@@ -155,3 +165,29 @@ class HouseAdmin(AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
             "invoice",
             house__id__exact=house.pk,
         )
+
+
+class CommunityMembershipInline(admin.TabularInline):
+    """The communities a staff user manages or audits, on the user's page (superusers only)."""
+
+    model = CommunityManager
+    fields = ["community", "is_auditor"]
+    extra = 0
+    verbose_name = gettext_lazy("community")
+    verbose_name_plural = gettext_lazy("communities (the user sees and changes only these; as auditor only sees them)")
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class CommunityUserAdmin(SuperuserOnlyAdminMixin, UserAdmin):
+    """Users, their groups and their communities: for superusers only, since they grant access."""
+
+    inlines = [*UserAdmin.inlines, CommunityMembershipInline]
+
+
+@admin.register(Group)
+class SuperuserOnlyGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+    pass

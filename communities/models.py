@@ -2,10 +2,12 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from core import local_time
 from core.banking import compact_iban, validate_bic, validate_iban
@@ -219,3 +221,28 @@ class House(models.Model):
 # Lives here because migration 0003_meter_data_import names it; metering.ImportJob uses it from here.
 def import_upload_path(job, filename: str) -> str:
     return f"meter-imports/{dt.date.today():%Y/%m}/{filename}"
+
+
+class CommunityManager(models.Model):
+    """A staff user's membership of a community: a manager changes its data, an auditor only looks.
+
+    The admin shows a staff user only the objects of communities they belong to (``core.admin``'s
+    ``CommunityScopedAdminMixin``); superusers see every community without a membership.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="managers")
+    is_auditor = models.BooleanField(
+        _("auditor"), default=False, help_text=_("Read-only: the user sees this community's data but changes nothing.")
+    )
+
+    class Meta:
+        verbose_name = _("community membership")
+        verbose_name_plural = _("community memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="community_manager_unique_per_user"),
+        ]
+
+    def __str__(self):
+        role = _("auditor") if self.is_auditor else _("manager")
+        return f"{self.user} ({role}: {self.community})"

@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+# Per-community access has its own module; every app's admin takes it from here.
+from .admin_scoping import CommunityScopedAdminMixin as CommunityScopedAdminMixin
+from .admin_scoping import SuperuserOnlyAdminMixin as SuperuserOnlyAdminMixin
 from .formatting import EMPTY
 
 # Below this many rows an exact COUNT(*) is cheap; PostgreSQL's estimate is also least accurate there.

@@ -5,7 +5,14 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 
 from core import spreadsheets
-from core.admin import AuditHistoryMixin, EstimatedCountPaginator, FrozenDataAdminMixin, change_link
+from core.admin import (
+    AuditHistoryMixin,
+    CommunityScopedAdminMixin,
+    EstimatedCountPaginator,
+    FrozenDataAdminMixin,
+    change_link,
+)
+from core.admin_scoping import community_ids, scope_queryset
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
@@ -15,11 +22,15 @@ from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 
 @admin.register(MeterReading)
-class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class MeterReadingAdmin(
+    CommunityScopedAdminMixin, AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmin
+):
     """Readings, with django-import-export's import (the fast engine) and export (the list's filters).
 
     Readings of a closed period are shown read-only; changing or deleting them is answered with why.
     """
+
+    community_field = "house__community"
 
     list_display = ["interval_start", "house", "exported", "imported"]
     list_filter = ["house__community"]
@@ -78,6 +89,19 @@ class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMix
     def get_export_resource_classes(self, request):
         return [admin_support.MeterReadingExportResource]
 
+    def create_import_form(self, request):
+        return self._only_own_communities(super().create_import_form(request), request)
+
+    def create_confirm_form(self, request, import_form=None):
+        return self._only_own_communities(super().create_confirm_form(request, import_form), request)
+
+    def _only_own_communities(self, form, request):
+        """A file goes into a community the user manages; the engine refuses house ids of any other."""
+        form.fields["community"].queryset = scope_queryset(
+            form.fields["community"].queryset, "", community_ids(request, writable=True)
+        )
+        return form
+
     def get_import_form_initial(self, request):
         initial = super().get_import_form_initial(request)
         community = request.GET.get("house__community__id__exact")
@@ -132,8 +156,10 @@ class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMix
 
 
 @admin.register(MeterChange)
-class MeterChangeAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class MeterChangeAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
     """Staff record a replaced or reset meter here; counter imports bridge the two counters with it."""
+
+    community_field = "house__community"
 
     list_display = [
         "house",
@@ -160,8 +186,10 @@ class MeterChangeAdmin(AuditHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     """Background meter imports: status, progress, counts, duration, errors and who started them."""
+
+    community_field = "community"
 
     list_display = [
         "pk",

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 
-from communities.models import Community, House
+from communities.models import Community, CommunityManager, House
 from core.energy import kwh_to_wh
 from invoicing.models import SettlementPeriod, Tariff
 from metering.models import MeterReading
@@ -79,3 +79,8 @@ def add_readings(house: House, start: dt.datetime, energies: list[tuple[str, str
         reading(house, start + index * step, exported_kwh=exported, imported_kwh=imported)
         for index, (exported, imported) in enumerate(energies)
     )
+
+
+def member_of(user, community: Community, *, auditor: bool = False) -> CommunityManager:
+    """``user`` a manager (or auditor) of ``community``: the admin shows staff only their communities."""
+    return CommunityManager.objects.create(user=user, community=community, is_auditor=auditor)

@@ -12,6 +12,10 @@ from invoicing.models import SettlementPeriod
 
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
 CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
+CLOSE_PERMISSION = "invoicing.close_period"
+CANCEL_PERMISSION = "invoicing.cancel_invoice"
+PAYMENT_PERMISSION = "invoicing.record_payment"
+
 CANCEL_INVOICE_TEMPLATE = "admin/invoicing/invoice/cancel.html"
 CONFIRM_PDF_RETRY_TEMPLATE = "admin/invoicing/confirm_pdf_retry.html"
 EVENTS_TEMPLATE = "admin/invoicing/events.html"
@@ -40,11 +44,19 @@ def may_change_invoices(request) -> bool:
     return request.user.has_perm("invoicing.change_invoice")
 
 
+def may_close_periods(request) -> bool:
+    """Closing a period (and resuming its close) has its own permission, as forcing one does."""
+    return request.user.has_perm(CLOSE_PERMISSION)
+
+
 class InvoiceChangeActionsMixin:
     """Actions with ``permissions=["invoice_change"]`` are offered to staff who may change invoices."""
 
     def has_invoice_change_permission(self, request):
         return may_change_invoices(request)
+
+    def has_close_period_permission(self, request):
+        return may_close_periods(request)
 
 
 class ShownWithInvoicesMixin:

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from core.admin import AuditHistoryMixin, ReadOnlyAdminMixin, change_link, local_days
+from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link, local_days
 from core.formatting import EMPTY, ct_per_kwh, eur, kwh_number, local_day, site_time
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine, payable_ct
@@ -24,6 +24,7 @@ from invoicing.resources import InvoiceResource
 
 from .base import (
     CANCEL_INVOICE_TEMPLATE,
+    CANCEL_PERMISSION,
     EVENTS_TEMPLATE,
     EnergyAndMoneyColumns,
     InvoiceChangeActionsMixin,
@@ -31,7 +32,6 @@ from .base import (
     PastDueListFilter,
     PeriodListFilter,
     ShownWithInvoicesMixin,
-    may_change_invoices,
     object_view_url,
 )
 from .confirmation import confirmation_response, reporting_refusals
@@ -84,6 +84,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
 @admin.register(Invoice)
 class InvoiceAdmin(
+    CommunityScopedAdminMixin,
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
     InvoiceDeliveryMixin,
@@ -99,6 +100,8 @@ class InvoiceAdmin(
     Every change page is view-only. A draft's fields would be overwritten by the next
     generation anyway; an issued invoice is a frozen document, corrected by a credit note.
     """
+
+    community_field = "community"
 
     # Short columns and the filters fit a 1366-pixel screen: the house by its key, the period
     # by its community's slug and month, energy in one column, the issue day in local time.
@@ -184,7 +187,7 @@ class InvoiceAdmin(
 
     def cancel_view(self, request, object_id):
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not may_change_invoices(request):
+        if not request.user.has_perm(CANCEL_PERMISSION) or not self.in_scope(request, invoice, writable=True):
             raise PermissionDenied
         form = CancelInvoiceForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

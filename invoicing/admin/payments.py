@@ -1,6 +1,6 @@
 """Payments on the invoice page: listed read-only, recorded and undone on pages of their own.
 
-Both pages confirm before they write, take the right to change invoices, and only call
+Both pages confirm before they write, take the right to record payments (in the invoice's community), and only call
 ``services.payment_record`` / ``services.payment_undo``; a refusal is shown on the form, so
 nothing typed is lost.
 """
@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdminMixin, change_link
+from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
 from core.formatting import EMPTY, eur
 from core.money import CENTS_PER_EURO
 from invoicing import services
 from invoicing.models import Invoice, Payment, payable_ct
 
-from .base import NoBulkDeleteMixin, ShownWithInvoicesMixin, may_change_invoices, object_view_url
+from .base import PAYMENT_PERMISSION, NoBulkDeleteMixin, ShownWithInvoicesMixin, object_view_url
 from .confirmation import confirmation_response
 
 RECORD_PAYMENT_TEMPLATE = "admin/invoicing/invoice/record_payment.html"
@@ -107,11 +107,20 @@ class PaymentInline(PaymentColumns, ShownWithInvoicesMixin, ReadOnlyAdminMixin, 
 
 
 @admin.register(Payment)
-class PaymentAdmin(PaymentColumns, ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(
+    CommunityScopedAdminMixin,
+    PaymentColumns,
+    ShownWithInvoicesMixin,
+    NoBulkDeleteMixin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
+):
     """Every payment of every invoice, for reconciling a bank statement: search its reference.
 
     Read-only: payments are recorded and undone from their invoice's page.
     """
+
+    community_field = "invoice__community"
 
     list_display = ["paid_on", "invoice", "house", "amount", "reference", "recorded_by_name", "is_active"]
     list_filter = ["invoice__community", ("undone_at", admin.EmptyFieldListFilter)]
@@ -148,7 +157,7 @@ class PaymentViews:
 
     def _invoice_for_change(self, request, object_id) -> Invoice:
         invoice = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not may_change_invoices(request):
+        if not request.user.has_perm(PAYMENT_PERMISSION) or not self.in_scope(request, invoice, writable=True):
             raise PermissionDenied
         return invoice
 

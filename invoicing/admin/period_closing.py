@@ -122,7 +122,7 @@ class PeriodClosingMixin:
         completeness = selectors.period_completeness(period=period)
         return render_to_string(COMPLETENESS_TEMPLATE, {"completeness": completeness})
 
-    @admin.action(description="Close period", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    @admin.action(description="Close period", permissions=["close_period"], location=BOTH_LOCATIONS)
     def close_periods(self, request, queryset):
         """A confirmation page with the completeness summary and a force + reason form, then the close."""
         periods = list(queryset.select_related("community"))
@@ -163,7 +163,7 @@ class PeriodClosingMixin:
 
     @admin.action(
         description="Resume (re-queue a stuck or failed close and pending PDFs)",
-        permissions=["invoice_change"],
+        permissions=["close_period"],
         location=BOTH_LOCATIONS,
     )
     def resume_closing(self, request, queryset):

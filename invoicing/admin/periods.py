@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
-from core.admin import AuditHistoryMixin, changelist_link, count_link, local_span
+from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, changelist_link, count_link, local_span
 from core.formatting import EMPTY
 from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
@@ -48,6 +48,7 @@ class SettlementPeriodForm(forms.ModelForm):
 
 @admin.register(SettlementPeriod)
 class SettlementPeriodAdmin(
+    CommunityScopedAdminMixin,
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
     PeriodClosingMixin,
@@ -56,6 +57,7 @@ class SettlementPeriodAdmin(
     PeriodDeliveryMixin,
     admin.ModelAdmin,
 ):
+    community_field = "community"
     form = SettlementPeriodForm
     list_display = ["month", "community", "local_bounds", "status", "invoices_link"]
     list_filter = ["community", "status"]

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import reverse
 
-from core.admin import ReadOnlyAdminMixin, change_link
+from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
 from core.formatting import eur
 from invoicing.models import CancellationNote, InvoiceNumberCounter, LifecycleEvent
 
@@ -12,12 +12,14 @@ from .stored_pdfs import StoredPdfViews, pdf_cell
 
 
 @admin.register(InvoiceNumberCounter)
-class InvoiceNumberCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvoiceNumberCounterAdmin(CommunityScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the last number given per series, for answering 'which number comes next?'.
 
     Only ``services.invoice_numbers_allocate`` moves a counter; editing one by hand would
     duplicate or skip invoice numbers.
     """
+
+    community_field = "community"
 
     list_display = ["community", "series", "year", "last_number"]
     list_filter = ["community", "year"]
@@ -27,9 +29,16 @@ class InvoiceNumberCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CancellationNote)
 class CancellationNoteAdmin(
-    ShownWithInvoicesMixin, NoBulkDeleteMixin, ReadOnlyAdminMixin, StoredPdfViews, admin.ModelAdmin
+    CommunityScopedAdminMixin,
+    ShownWithInvoicesMixin,
+    NoBulkDeleteMixin,
+    ReadOnlyAdminMixin,
+    StoredPdfViews,
+    admin.ModelAdmin,
 ):
     """Read-only: a cancellation is created by cancelling an invoice, and never changes afterwards."""
+
+    community_field = "community"
 
     list_display = ["number", "cancelled_invoice", "corrected_by", "net_amount", "issued_at", "pdf_state"]
     list_filter = ["community", "pdf_state"]
@@ -67,8 +76,10 @@ class CancellationNoteAdmin(
 
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LifecycleEventAdmin(CommunityScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail, searchable across periods; each period and invoice page shows its own."""
+
+    community_field = "period__community"
 
     list_display = ["at", "period", "invoice", "what", "actor_name"]
     list_filter = ["kind", "to_status", "period__community"]

@@ -1,27 +1,36 @@
-"""django-q2's schedules. A schedule names any Python function, which the task cluster then runs
-as the server's user: whoever may write one may run code on the server. So only superusers may
-add, change or delete schedules; staff with schedule permissions may look. The project's own
-schedule is kept by ``manage.py schedule_period_closing``."""
+"""django-q2's task queue in the admin: schedules, queued, successful and failed tasks.
+
+A schedule names any Python function, which the task cluster then runs as the server's user:
+whoever may write one may run code on the server. Tasks carry the arguments of every community's
+work. So only superusers see any of it. The project's own schedule is kept by
+``manage.py schedule_period_closing``."""
 
 from django.contrib import admin
-from django_q.admin import ScheduleAdmin
-from django_q.models import Schedule
+from django_q.admin import FailAdmin, QueueAdmin, ScheduleAdmin, TaskAdmin
+from django_q.models import Failure, OrmQ, Schedule, Success
 
+from core.admin import SuperuserOnlyAdminMixin
 
-def _superuser(request) -> bool:
-    return request.user.is_active and request.user.is_superuser
-
-
-admin.site.unregister(Schedule)
+for model in (Schedule, Success, Failure, OrmQ):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(Schedule)
-class SuperuserOnlyScheduleAdmin(ScheduleAdmin):
-    def has_add_permission(self, request):
-        return _superuser(request)
+class SuperuserOnlyScheduleAdmin(SuperuserOnlyAdminMixin, ScheduleAdmin):
+    pass
 
-    def has_change_permission(self, request, obj=None):
-        return _superuser(request)
 
-    def has_delete_permission(self, request, obj=None):
-        return _superuser(request)
+@admin.register(Success)
+class SuperuserOnlyTaskAdmin(SuperuserOnlyAdminMixin, TaskAdmin):
+    pass
+
+
+@admin.register(Failure)
+class SuperuserOnlyFailAdmin(SuperuserOnlyAdminMixin, FailAdmin):
+    pass
+
+
+@admin.register(OrmQ)
+class SuperuserOnlyQueueAdmin(SuperuserOnlyAdminMixin, QueueAdmin):
+    pass

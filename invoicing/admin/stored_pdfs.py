@@ -64,7 +64,7 @@ class StoredPdfViews:
 
     def retry_pdf_view(self, request, object_id):
         document = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not may_change_invoices(request):
+        if not may_change_invoices(request) or not self.in_scope(request, document, writable=True):
             raise PermissionDenied
         if request.method == "POST":
             with reporting_refusals(self, request):

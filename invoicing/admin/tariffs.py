@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin import AuditHistoryMixin
+from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin
 from invoicing import selectors, settlement
 from invoicing.models import Tariff
 
@@ -40,7 +40,8 @@ class TariffForm(forms.ModelForm):
 
 
 @admin.register(Tariff)
-class TariffAdmin(AuditHistoryMixin, admin.ModelAdmin):
+class TariffAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAdmin):
+    community_field = "community"
     form = TariffForm
     list_display = ["community", "valid_from", "mode", *PRICE_FIELDS]
     list_filter = ["community", "mode"]

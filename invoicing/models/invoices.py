@@ -90,6 +90,7 @@ class Invoice(StoredPdf):
 
     class Meta:
         ordering = ["period", "house__house_id"]
+        permissions = [("cancel_invoice", "Can cancel an issued invoice and re-issue it")]
         constraints = [
             models.UniqueConstraint(
                 fields=["house", "period"],

@@ -36,7 +36,10 @@ class SettlementPeriod(models.Model):
         ]
         # Issuing or closing despite missing readings bills members from incomplete data: a
         # right of its own, beyond changing invoices (services.periods.period_gate checks it).
-        permissions = [("force_period", "Can force issuing or closing a period with missing readings")]
+        permissions = [
+            ("close_period", "Can close a period (and resume its close)"),
+            ("force_period", "Can force issuing or closing a period with missing readings"),
+        ]
 
     def __str__(self):
         return f"{self.community} {self.month}"

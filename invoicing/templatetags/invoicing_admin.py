@@ -1,12 +1,16 @@
 """What the admin index shows of invoicing (``templates/admin/index.html``): the dashboard of each
 community the user may see, and stuck work with "Resume"."""
 
+import dataclasses
+
 from django import template
+from django.contrib import admin
 from django.utils.safestring import mark_safe
 
 from communities.selectors import visible_communities
 from invoicing import selectors
 from invoicing.documents.dashboard_charts import monthly_energy_svg, monthly_result_svg
+from invoicing.models import SettlementPeriod
 
 register = template.Library()
 
@@ -38,14 +42,17 @@ def dashboard_panel(context):
 
 @register.inclusion_tag("admin/invoicing/stuck_work.html", takes_context=True)
 def stuck_work_panel(context):
-    """Closes and PDFs stuck for longer than LEG_STUCK_AFTER_MINUTES, for staff who may see periods;
-    "Resume" for those who may change invoices (as the period admin's action)."""
+    """Closes and PDFs stuck for longer than LEG_STUCK_AFTER_MINUTES, of the user's communities, for
+    staff who may see periods; "Resume" for those who may close them (as the period admin's action)."""
     request = context["request"]
     user = request.user
     if not _may_see_periods(user):
         return {"stuck": None}
+    stuck = selectors.stuck_work()
+    period_admin = admin.site.get_model_admin(SettlementPeriod)
+    visible = [item for item in stuck.periods if period_admin.in_scope(request, item.period)]
     return {
-        "stuck": selectors.stuck_work(),
-        "may_resume": user.has_perm("invoicing.change_invoice"),
+        "stuck": dataclasses.replace(stuck, periods=visible),
+        "may_resume": user.has_perm("invoicing.close_period"),
         "csrf_token": context.get("csrf_token"),
     }

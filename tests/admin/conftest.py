@@ -10,6 +10,7 @@ from tests.factories import (
     SettlementPeriodFactory,
     TariffFactory,
     add_readings,
+    member_of,
 )
 
 from .helpers import JANUARY
@@ -45,9 +46,10 @@ def draft_invoice(billable):
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    """Logged in as staff with no permissions at all."""
+def staff_client(client, django_user_model, community):
+    """Logged in as staff of the community with no permissions at all."""
     user = django_user_model.objects.create_user(username="clerk", password="secret", is_staff=True)
+    member_of(user, community)
     client.force_login(user)
     client.user = user
     return client

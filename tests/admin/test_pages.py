@@ -160,14 +160,16 @@ def test_period_actions_are_offered_to_staff_who_may_change_invoices(staff_clien
     page = staff_client.get(changelist(SettlementPeriod))
     post_action(staff_client, "generate_draft_invoices", [period], confirm=True)
 
-    assert offered_actions(page) == [
-        "generate_draft_invoices",
-        "issue_invoices",
-        "close_periods",
-        "resume_closing",
-        "retry_statement_pdf",
-    ]
+    assert offered_actions(page) == ["generate_draft_invoices", "issue_invoices", "retry_statement_pdf"]
     assert Invoice.objects.filter(period=period, status=Invoice.Status.DRAFT).count() == 1
+
+
+def test_closing_is_offered_to_staff_who_may_close_periods(staff_client, billable):
+    grant(staff_client.user, "view_settlementperiod", "close_period")
+
+    page = staff_client.get(changelist(SettlementPeriod))
+
+    assert offered_actions(page) == ["close_periods", "resume_closing"]
 
 
 # Big change lists

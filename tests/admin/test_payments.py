@@ -104,8 +104,18 @@ def test_staff_who_may_only_view_invoices_cannot_record_or_undo(staff_client, is
     assert not Payment.objects.exists()
 
 
-def test_staff_who_may_change_invoices_records_a_payment(staff_client, issued_invoice):
+def test_staff_who_may_change_invoices_cannot_record_a_payment_without_its_permission(staff_client, issued_invoice):
     grant(staff_client.user, "view_invoice", "change_invoice")
+
+    response = staff_client.post(
+        record_url(issued_invoice), {"paid_on": "2026-02-10", "amount_eur": "60.03", "reference": "X"}
+    )
+
+    assert response.status_code == 403 and status(issued_invoice) == "pending"
+
+
+def test_staff_who_may_record_payments_records_a_payment(staff_client, issued_invoice):
+    grant(staff_client.user, "view_invoice", "record_payment")
 
     staff_client.post(record_url(issued_invoice), {"paid_on": "2026-02-10", "amount_eur": "60.03", "reference": "X"})
 

@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from invoicing import selectors, services
 from invoicing.models import CancellationNote, Invoice, PdfState, SettlementPeriod
-from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+from tests.factories import (
+    CommunityFactory,
+    HouseFactory,
+    SettlementPeriodFactory,
+    TariffFactory,
+    add_readings,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +222,7 @@ def test_staff_without_invoice_change_cannot_cancel(client, django_user_model, c
     from django.contrib.auth.models import Permission
 
     user.user_permissions.add(Permission.objects.get(codename="view_invoice"))
+    member_of(user, closed.community)
     client.force_login(user)
 
     assert client.post(reverse("admin:invoicing_invoice_cancel", args=[closed.pk]), {"reason": "x"}).status_code == 403
@@ -246,7 +254,8 @@ def test_an_invoice_issued_by_staff_names_them(admin_user, period):
 def test_close_page_offers_force_only_to_users_with_the_force_permission(client, django_user_model, period):
     HouseFactory(community=period.community, house_id="house_3")
     clerk = django_user_model.objects.create_user(username="clerk", is_staff=True)
-    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_settlementperiod", "change_invoice"]))
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_settlementperiod", "close_period"]))
+    member_of(clerk, period.community)
     client.force_login(clerk)
     ask = {"action": "close_periods", ACTION_CHECKBOX_NAME: [period.pk], "index": "0"}
 

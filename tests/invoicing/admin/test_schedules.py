@@ -43,9 +43,9 @@ def test_staff_with_schedule_permissions_cannot_change_a_schedules_function(sche
     assert schedule.func == "invoicing.tasks.periods_close_due_task"
 
 
-def test_staff_with_schedule_permissions_may_look(schedule_clerk, schedule):
-    assert schedule_clerk.get(reverse("admin:django_q_schedule_changelist")).status_code == 200
-    assert schedule_clerk.get(reverse("admin:django_q_schedule_change", args=[schedule.pk])).status_code == 200
+def test_staff_with_schedule_permissions_cannot_even_look(schedule_clerk, schedule):
+    assert schedule_clerk.get(reverse("admin:django_q_schedule_changelist")).status_code == 403
+    assert schedule_clerk.get(reverse("admin:django_q_schedule_change", args=[schedule.pk])).status_code == 403
 
 
 def test_a_superuser_may_add_a_schedule(admin_client):

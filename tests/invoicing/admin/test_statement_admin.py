@@ -11,7 +11,14 @@ from pypdf import PdfReader
 from invoicing import services
 from invoicing.models import IssuedDocumentError, PdfState, StatementDocument, Tariff
 from invoicing.statement import statement_compute, statement_from_json, statement_to_json
-from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+from tests.factories import (
+    CommunityFactory,
+    HouseFactory,
+    SettlementPeriodFactory,
+    TariffFactory,
+    add_readings,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +61,7 @@ def test_statement_downloads(admin_client, period, output_format):
 
 def test_statement_download_needs_view_permission(client, django_user_model, period):
     user = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    member_of(user, period.community)
     client.force_login(user)
 
     response = client.get(reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "csv"]))

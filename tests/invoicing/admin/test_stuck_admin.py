@@ -8,9 +8,17 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from communities.models import Community
 from invoicing import services
 from invoicing.models import PdfState, SettlementPeriod
-from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+from tests.factories import (
+    CommunityFactory,
+    HouseFactory,
+    SettlementPeriodFactory,
+    TariffFactory,
+    add_readings,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +49,10 @@ def later():
 
 
 def staff(client, django_user_model, *codenames):
+    """Logged in as staff of the stuck period's community ("sonnenfeld") with these permissions."""
     user = django_user_model.objects.create_user(username="clerk", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    member_of(user, Community.objects.get(slug="sonnenfeld"))
     client.force_login(user)
     return client
 
@@ -97,7 +107,7 @@ def test_admin_index_shows_no_panel_when_nothing_is_stuck(admin_client, stuck):
     assert "Stuck work" not in index.text
 
 
-def test_admin_index_offers_resume_only_to_staff_who_may_change_invoices(client, django_user_model, stuck, later):
+def test_admin_index_offers_resume_only_to_staff_who_may_close_periods(client, django_user_model, stuck, later):
     viewer = staff(client, django_user_model, "view_settlementperiod").get(INDEX)
 
     assert "Stuck work" in viewer.text and 'value="resume_closing"' not in viewer.text
@@ -105,3 +115,12 @@ def test_admin_index_offers_resume_only_to_staff_who_may_change_invoices(client,
 
 def test_admin_index_hides_stuck_work_from_staff_who_may_not_see_periods(client, django_user_model, stuck, later):
     assert "Stuck work" not in staff(client, django_user_model).get(INDEX).text
+
+
+def test_admin_index_hides_another_communitys_stuck_work(client, django_user_model, stuck, later):
+    user = django_user_model.objects.create_user(username="windpark-clerk", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_settlementperiod", "close_period"]))
+    member_of(user, CommunityFactory(slug="windpark"))
+    client.force_login(user)
+
+    assert "Stuck work" not in client.get(INDEX).text
