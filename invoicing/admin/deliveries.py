@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ReadOnlyAdminMixin, change_link
+from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
 from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
 from invoicing.models import InvoiceDelivery
@@ -56,7 +56,7 @@ def _confirm(model_admin, request, objects, *, action, title, consequences, rows
 
 
 @admin.register(InvoiceDelivery)
-class InvoiceDeliveryAdmin(ReadOnlyAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class InvoiceDeliveryAdmin(CommunityScopedAdminMixin, ReadOnlyAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """Every e-mail sent or to be sent, with its outcome; written by services only."""
 
     community_field = "community"

@@ -26,7 +26,8 @@ JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 def billed_month(community):
     """A tariff, two houses with readings and a meter change, an import job, an issued January with
-    one invoice paid and the other cancelled (so a cancellation note and a corrected invoice)."""
+    one invoice paid and the other cancelled (so a cancellation note and a corrected invoice), and
+    their e-mails queued."""
     TariffFactory(community=community)
     houses = [HouseFactory(community=community, house_id=f"house_{n}") for n in (1, 2)]
     for house in houses:
@@ -39,6 +40,7 @@ def billed_month(community):
     services.payment_record(
         invoice=second, paid_on=dt.date(2026, 2, 10), amount_ct=payable_ct(second), reference=f"SEPA-{community.slug}"
     )
+    services.deliveries_queue(period=period)  # queued e-mails (their PDFs wait for a task)
     services.invoice_cancel(invoice=first, reason="Wrong postal address")
     return period
 

@@ -11,7 +11,14 @@ from communities.models import Community
 from communities.selectors import visible_communities
 from invoicing import services
 from invoicing.models import Invoice, PdfState
-from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
+from tests.factories import (
+    CommunityFactory,
+    HouseFactory,
+    SettlementPeriodFactory,
+    TariffFactory,
+    add_readings,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,13 +117,16 @@ def test_the_index_queries_do_not_grow_with_communities(admin_client, in_march, 
     assert page.text.count('class="module dashboard"') == 5
 
 
-def test_every_staff_user_sees_every_community_for_now(django_user_model):
-    communities = {CommunityFactory(slug="a"), CommunityFactory(slug="b")}
-    staff = django_user_model.objects.create_user(username="clerk", is_staff=True)
-    member = django_user_model.objects.create_user(username="member")
+def test_superusers_see_every_community_and_managers_their_own(django_user_model):
+    a, b = CommunityFactory(slug="a"), CommunityFactory(slug="b")
+    superuser = django_user_model.objects.create_superuser(username="root", password="x")
+    manager = django_user_model.objects.create_user(username="clerk", is_staff=True)
+    member_of(manager, a)
+    outsider = django_user_model.objects.create_user(username="member")
 
-    assert set(visible_communities(staff)) == communities
-    assert list(visible_communities(member)) == []
+    assert set(visible_communities(superuser)) == {a, b}
+    assert list(visible_communities(manager)) == [a]
+    assert list(visible_communities(outsider)) == []
 
 
 def test_the_invoice_list_shows_short_columns_with_the_issue_day_in_local_time(admin_client):
