@@ -16,6 +16,7 @@ from core.admin import (
     changelist_link,
     count_link,
 )
+from core.admin_scoping import CommunityImportMixin
 from core.formatting import EMPTY
 
 from .house_files import HouseFileFormat, HouseFileRejected
@@ -74,7 +75,9 @@ class CommunityAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAd
 
 
 @admin.register(House)
-class HouseAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin):
+class HouseAdmin(
+    CommunityScopedAdminMixin, CommunityImportMixin, AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin
+):
     community_field = "community"
     list_display = [
         "house_id",

@@ -196,3 +196,19 @@ class SuperuserOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._superuser(request) and super().has_delete_permission(request, obj)
+
+
+class CommunityImportMixin:
+    """An import page whose form asks for the community: only those the user may change are offered
+    (and accepted on confirm); the rows then belong to that community."""
+
+    def create_import_form(self, request):
+        return self._only_writable_communities(super().create_import_form(request), request)
+
+    def create_confirm_form(self, request, import_form=None):
+        return self._only_writable_communities(super().create_confirm_form(request, import_form), request)
+
+    def _only_writable_communities(self, form, request):
+        field = form.fields["community"]
+        field.queryset = scope_queryset(field.queryset, "", community_ids(request, writable=True))
+        return form

@@ -12,7 +12,7 @@ from core.admin import (
     FrozenDataAdminMixin,
     change_link,
 )
-from core.admin_scoping import community_ids, scope_queryset
+from core.admin_scoping import CommunityImportMixin
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
@@ -23,7 +23,12 @@ from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 @admin.register(MeterReading)
 class MeterReadingAdmin(
-    CommunityScopedAdminMixin, AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMixin, admin.ModelAdmin
+    CommunityScopedAdminMixin,
+    CommunityImportMixin,
+    AuditHistoryMixin,
+    FrozenDataAdminMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     """Readings, with django-import-export's import (the fast engine) and export (the list's filters).
 
@@ -88,19 +93,6 @@ class MeterReadingAdmin(
 
     def get_export_resource_classes(self, request):
         return [admin_support.MeterReadingExportResource]
-
-    def create_import_form(self, request):
-        return self._only_own_communities(super().create_import_form(request), request)
-
-    def create_confirm_form(self, request, import_form=None):
-        return self._only_own_communities(super().create_confirm_form(request, import_form), request)
-
-    def _only_own_communities(self, form, request):
-        """A file goes into a community the user manages; the engine refuses house ids of any other."""
-        form.fields["community"].queryset = scope_queryset(
-            form.fields["community"].queryset, "", community_ids(request, writable=True)
-        )
-        return form
 
     def get_import_form_initial(self, request):
         initial = super().get_import_form_initial(request)

@@ -69,3 +69,22 @@ def test_a_confirm_naming_another_community_writes_nothing(manager_client, commu
 
     assert "community" in response.context["errors"]
     assert not MeterReading.objects.exists()
+
+
+HOUSES_IMPORT_URL = reverse("admin:communities_house_import")
+
+
+def test_the_houses_import_offers_only_own_communities(manager_client, communities):
+    form = manager_client.get(HOUSES_IMPORT_URL).context["form"]
+
+    assert list(form.fields["community"].queryset) == [communities[0]]
+
+
+def test_a_houses_file_for_another_community_is_refused(manager_client, communities):
+    data = b"house_id,name,owner_name,address,active_from\nwind_8,Windweg 8,Eva Wind,Windweg 8,2026-01-01\n"
+    form = {"community": communities[1].pk, "format": "0", "resource": "0"}
+
+    response = manager_client.post(HOUSES_IMPORT_URL, {**form, "import_file": SimpleUploadedFile("houses.csv", data)})
+
+    assert "community" in response.context["form"].errors
+    assert not communities[1].houses.filter(house_id="wind_8").exists()
