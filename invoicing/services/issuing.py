@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.models import Community
+from core.natural_order import natural_key
 
 from .. import lifecycle, queue, selectors
 from ..models import Invoice, InvoiceNumberCounter, LifecycleEvent, PdfState, SettlementPeriod
@@ -67,7 +68,7 @@ def invoices_issue(
     Behind the same gate as a close (``period_gate``): refused for a month that has not ended,
     and for one with missing readings unless forced with a written ``reason`` by a user allowed
     to force; a refusal comes before any number is taken. Numbers follow the houses' ``house_id``
-    order, so a period's invoices read in the same order as its houses. Like a close, it freezes
+    in natural order (house_2 before house_10), so a period's invoices read in the same order as its houses. Like a close, it freezes
     the month's meter data first: an issued invoice must never disagree with the readings it was
     computed from. The close (``period_close_start``) does the same in batches; this is the
     one-shot version for small periods and scripts, and a later close only finishes what is missing.
@@ -105,7 +106,8 @@ def drafts_issue(
     drafts = period.invoices.filter(status=Invoice.Status.DRAFT).select_related("house")
     if houses is not None:
         drafts = drafts.filter(house__in=houses)
-    drafts = list(drafts.order_by("house__house_id"))
+    # house_2 before house_10: the order people read their house list in, not the database's.
+    drafts = sorted(drafts, key=lambda invoice: natural_key(invoice.house.house_id))
     numbers = invoice_numbers_allocate(
         community=period.community, series=period.community.invoice_prefix, year=period.year, count=len(drafts)
     )
