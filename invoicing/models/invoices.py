@@ -85,6 +85,13 @@ class Invoice(StoredPdf):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    due_date = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when issued: the invoice date plus the community's payment terms. "
+        "Stored, so the document and later reminders agree even if the terms change.",
+    )
 
     objects = InvoiceQuerySet.as_manager()
 

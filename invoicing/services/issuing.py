@@ -1,5 +1,6 @@
 """Issuing: numbering drafts gap-free and freezing them as documents."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -57,6 +58,11 @@ def invoice_numbers_allocate(*, community: Community, series: str, year: int, co
     counter.last_number += count
     counter.save(update_fields=["last_number"])
     return [format_invoice_number(series, year, sequence) for sequence in range(first, first + count)]
+
+
+def invoice_due_date(*, community: Community, issued_at: dt.datetime) -> dt.date:
+    """The invoice date (the issue's local day in the community's zone) plus its payment terms."""
+    return issued_at.astimezone(community.zone).date() + dt.timedelta(days=community.payment_terms_days)
 
 
 @transaction.atomic
@@ -121,13 +127,17 @@ def drafts_issue(
         details=lambda invoice: {"number": invoice.number, **(details or {})},
     )
     issued_at = timezone.now()
+    due_date = invoice_due_date(community=period.community, issued_at=issued_at)
     for invoice in drafts:
         invoice.status = Invoice.Status.PENDING
         invoice.issued_at = issued_at
         invoice.issued_by = acting_user if acting_user is not None and acting_user.pk else None
         invoice.updated_at = issued_at
         invoice.pdf_state = PdfState.PENDING
-    Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at", "issued_by", "updated_at", "pdf_state"])
+        invoice.due_date = due_date
+    Invoice.objects.bulk_update(
+        drafts, ["number", "status", "issued_at", "issued_by", "updated_at", "pdf_state", "due_date"]
+    )
     LifecycleEvent.objects.bulk_create(events)
     queue.pdfs_enqueue(invoice_pks=[invoice.pk for invoice in drafts])
     return numbers
