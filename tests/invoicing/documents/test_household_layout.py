@@ -97,7 +97,7 @@ def test_issuer_tax_id_bank_account_and_legal_note_are_printed(english_text):
 def test_invoice_date_due_date_and_payment_terms_are_printed(english_text):
     assert "Invoice date 3 November 2026" in english_text
     assert "Due date 17 November 2026" in english_text
-    assert "Payment terms: 14 days from the invoice date." in english_text
+    assert "Payment terms 14 days from the invoice date" in english_text
     assert "We pay you €60.03 by 17 November 2026." in english_text
 
 

@@ -2,8 +2,10 @@
 the issuer's details, the due date, and what a cancellation note cancels."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import pypdf
 import pytest
 import time_machine
 
@@ -115,3 +117,14 @@ def test_a_cancellation_document_names_the_invoice_its_date_and_the_corrected_in
     assert (document.refers_to, document.refers_to_date) == (original.number, dt.date(2026, 2, 2))
     assert (document.corrected_by, document.reason) == (result.corrected.number, "Wrong meter")
     assert "replaced by the corrected invoice INV-2026-002" in flat(pdf_text(documents.render_pdf(document)))
+
+
+def test_a_break_even_invoice_with_both_charts_and_the_bank_details_fits_on_one_page(community, break_even_buyer):
+    community.iban, community.legal_note = "DE89370400440532013000", "Not subject to VAT."
+    community.save()
+    (document,) = selectors.invoice_documents(invoices=[break_even_buyer])
+
+    pdf = documents.render_pdf(document)
+
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert "IBAN DE89 3704" in flat(pdf_text(pdf))
