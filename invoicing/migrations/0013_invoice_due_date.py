@@ -73,6 +73,7 @@ class Migration(migrations.Migration):
                 help_text="Set when issued: the invoice date plus the community's payment terms. "
                 "Stored, so the document and later reminders agree even if the terms change.",
                 null=True,
+                verbose_name="due date",
             ),
         ),
         migrations.RunPython(fill_due_dates, migrations.RunPython.noop, elidable=False),
