@@ -1,25 +1,14 @@
-"""PDF invoices and cancellation documents. Pure rendering: a frozen document in, PDF bytes out, no ORM.
+"""What a PDF invoice or cancellation document says, frozen: pure data, no ORM.
 
-The pipeline copies what an issued invoice says into an ``InvoiceDocument`` and calls
-``render_pdf`` (one) or ``render_pdfs`` (a batch, the fast path), on the shared ``engine``.
-The layout avoids flexbox (render time).
+The pipeline copies what an issued invoice says into an ``InvoiceDocument``; ``invoice_layout``
+turns it into the printed page.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
-from django.template.loader import get_template
-from django.utils.safestring import mark_safe
-
-from core.formatting import ct_per_kwh, eur, kwh
-
-from . import charts
-from .engine import FONT_FAMILY, renderer
-
-TEMPLATE_NAME = "invoicing/pdf/invoice.html"
 MONTHS = (
     "January",
     "February",
@@ -34,7 +23,6 @@ MONTHS = (
     "November",
     "December",
 )
-HUNDREDTH_CENT = Decimal("0.01")
 
 
 def _check_types(instance, expected: dict[str, type]) -> None:
@@ -55,6 +43,11 @@ class Letterhead:
     address: str  # multi-line
     contact_email: str
     contact_phone: str
+    tax_id: str = ""
+    legal_note: str = ""  # printed as written; nothing is computed from it
+    iban: str = ""
+    bic: str = ""
+    bank_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +102,23 @@ class DailyEnergy:
 
 
 @dataclass(frozen=True)
+class DailyPrice:
+    """What a house's energy of one local day cost on average at break-even prices, ct/kWh.
+
+    None where the house had no such energy that day (no price was charged)."""
+
+    day: dt.date
+    p_pv_ct_per_kwh: Decimal | None
+    p_con_ct_per_kwh: Decimal | None
+
+    def __post_init__(self):
+        _check_types(self, {"day": dt.date})
+        for name in ("p_pv_ct_per_kwh", "p_con_ct_per_kwh"):
+            if getattr(self, name) is not None:
+                _check_types(self, {name: Decimal})
+
+
+@dataclass(frozen=True)
 class TariffTerms:
     """The tariff the invoice was computed with, in ct/kWh."""
 
@@ -126,8 +136,11 @@ class InvoiceDocument:
     """Everything a PDF shows, frozen. Positive ``net_amount_ct``: the community pays the house.
 
     For a cancellation, the pipeline fills in the original's amounts negated and sets
-    ``refers_to`` to the cancelled invoice's number; the renderer shows what it is given.
-    ``lines`` and ``daily`` may be given as lists; they are stored as tuples.
+    ``refers_to`` (and ``refers_to_date``, ``corrected_by``) to the cancelled invoice's number,
+    its date and the corrected invoice's number; the renderer shows what it is given.
+    ``break_even``: priced per interval, so the document shows the prices actually charged
+    (``daily_prices`` per day) and never the tariff's nominal p_con.
+    ``lines``, ``daily`` and ``daily_prices`` may be given as lists; they are stored as tuples.
     """
 
     kind: Literal["invoice", "cancellation"]
@@ -150,10 +163,18 @@ class InvoiceDocument:
     daily: tuple[DailyEnergy, ...]
     refers_to: str | None = None
     reason: str = ""
+    language: str = "en"
+    due_date: dt.date | None = None
+    payment_terms_days: int | None = None
+    break_even: bool = False
+    daily_prices: tuple[DailyPrice, ...] = ()
+    refers_to_date: dt.date | None = None
+    corrected_by: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "lines", tuple(self.lines))
         object.__setattr__(self, "daily", tuple(self.daily))
+        object.__setattr__(self, "daily_prices", tuple(self.daily_prices))
         if self.kind not in ("invoice", "cancellation"):
             raise ValueError(f"kind must be 'invoice' or 'cancellation', not {self.kind!r}.")
         if self.kind == "cancellation" and not self.refers_to:
@@ -183,86 +204,12 @@ class InvoiceDocument:
             raise TypeError("lines must hold DocumentLine objects.")
         if not all(isinstance(day, DailyEnergy) for day in self.daily):
             raise TypeError("daily must hold DailyEnergy objects.")
+        if not all(isinstance(day, DailyPrice) for day in self.daily_prices):
+            raise TypeError("daily_prices must hold DailyPrice objects.")
+        if self.due_date is not None:
+            _check_types(self, {"due_date": dt.date})
 
 
 def long_date(day: dt.date) -> str:
-    """``1 October 2026``: English month names regardless of the process locale."""
+    """``1 October 2026``: English month names regardless of the process locale (staff pages)."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def exact_ct(amount_ct: Decimal) -> str:
-    """A line amount in cents to a hundredth of a cent: ``Decimal("3007.5")`` -> ``"3007.50 ct"``.
-
-    Display only: line amounts stay exact; the one amount that is paid is rounded by
-    ``pricing.payable_eur`` (via ``formatting.eur``), so the net is never a sum of rounded lines.
-    """
-    shown = amount_ct.quantize(HUNDREDTH_CENT, rounding=ROUND_HALF_UP)
-    return f"{shown if shown else abs(shown)} ct"  # never "-0.00 ct"
-
-
-def settlement_sentence(net_amount_ct: Decimal) -> str:
-    """``We pay you 60.03 EUR`` / ``You pay us 60.03 EUR`` / ``Nothing to pay: 0.00 EUR``."""
-    amount = eur(abs(net_amount_ct))
-    if amount == eur(Decimal("0")):
-        return f"Nothing to pay: {amount}"
-    return f"We pay you {amount}" if net_amount_ct > 0 else f"You pay us {amount}"
-
-
-def _context(document: InvoiceDocument) -> dict:
-    return {
-        "doc": document,
-        "is_cancellation": document.kind == "cancellation",
-        "title": "Cancellation" if document.kind == "cancellation" else "Invoice",
-        "issue_date": long_date(document.issue_date),
-        "period": f"{long_date(document.period_first_day)} \u2013 {long_date(document.period_last_day)}",
-        "lines": [
-            {
-                "segment_start": long_date(line.segment_start),
-                "segment_end": long_date(line.segment_end),
-                "exported": kwh(line.exported_kwh),
-                "p_pv": ct_per_kwh(line.p_pv_ct_per_kwh),
-                "export_revenue": exact_ct(line.export_revenue_ct),
-                "imported": kwh(line.imported_kwh),
-                "p_con": ct_per_kwh(line.p_con_ct_per_kwh),
-                # The amount column adds up to the net: import costs count against the member.
-                "import_cost": exact_ct(-line.import_cost_ct),
-            }
-            for line in document.lines
-        ],
-        "exported": kwh(document.energy_exported_kwh),
-        "imported": kwh(document.energy_imported_kwh),
-        "export_revenue": exact_ct(document.export_revenue_ct),
-        "import_cost": exact_ct(-document.import_cost_ct),
-        "net_ct": exact_ct(document.net_amount_ct),
-        "net_eur": eur(document.net_amount_ct),
-        "settlement": settlement_sentence(document.net_amount_ct),
-        "tariff": {
-            "p_pv": ct_per_kwh(document.tariff.p_pv),
-            "p_con": ct_per_kwh(document.tariff.p_con),
-            "p_grid_del": ct_per_kwh(document.tariff.p_grid_del),
-            "p_grid_con": ct_per_kwh(document.tariff.p_grid_con),
-        },
-        # charts.daily_energy_svg escapes everything it writes; autoescaping it again would print markup.
-        "chart": mark_safe(charts.daily_energy_svg(document.daily, font_family=FONT_FAMILY)),
-    }
-
-
-def render_html(document: InvoiceDocument) -> str:
-    """The HTML WeasyPrint lays out (useful for looking at a document in a browser)."""
-    return get_template(TEMPLATE_NAME).render(_context(document))
-
-
-def render_pdfs(documents: Iterable[InvoiceDocument]) -> Iterator[bytes]:
-    """Render each document to PDF bytes, in order, reusing fonts, CSS and template between them."""
-    shared = renderer()
-    for document in documents:
-        yield _render(shared, document)
-
-
-def render_pdf(document: InvoiceDocument) -> bytes:
-    """Render one document to PDF bytes. Same process-wide reuse as ``render_pdfs``."""
-    return _render(renderer(), document)
-
-
-def _render(shared, document: InvoiceDocument) -> bytes:
-    return shared.write_pdf(render_html(document), identifier=f"{document.kind}:{document.number}")

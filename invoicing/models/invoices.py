@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, House
 
@@ -84,6 +85,16 @@ class Invoice(StoredPdf):
     issued_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when issued: the invoice date plus the community's payment terms. "
+            "Stored, so the document and later reminders agree even if the terms change."
+        ),
     )
 
     objects = InvoiceQuerySet.as_manager()

@@ -1,11 +1,13 @@
 """Issuing: numbering drafts gap-free and freezing them as documents."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from communities.models import Community
+from core.natural_order import natural_key
 
 from .. import lifecycle, queue, selectors
 from ..models import Invoice, InvoiceNumberCounter, LifecycleEvent, PdfState, SettlementPeriod
@@ -58,6 +60,11 @@ def invoice_numbers_allocate(*, community: Community, series: str, year: int, co
     return [format_invoice_number(series, year, sequence) for sequence in range(first, first + count)]
 
 
+def invoice_due_date(*, community: Community, issued_at: dt.datetime) -> dt.date:
+    """The invoice date (the issue's local day in the community's zone) plus its payment terms."""
+    return issued_at.astimezone(community.zone).date() + dt.timedelta(days=community.payment_terms_days)
+
+
 @transaction.atomic
 def invoices_issue(
     *, period: SettlementPeriod, acting_user=None, actor_name: str = "", force: bool = False, reason: str = ""
@@ -67,7 +74,7 @@ def invoices_issue(
     Behind the same gate as a close (``period_gate``): refused for a month that has not ended,
     and for one with missing readings unless forced with a written ``reason`` by a user allowed
     to force; a refusal comes before any number is taken. Numbers follow the houses' ``house_id``
-    order, so a period's invoices read in the same order as its houses. Like a close, it freezes
+    in natural order (house_2 before house_10), so a period's invoices read in the same order as its houses. Like a close, it freezes
     the month's meter data first: an issued invoice must never disagree with the readings it was
     computed from. The close (``period_close_start``) does the same in batches; this is the
     one-shot version for small periods and scripts, and a later close only finishes what is missing.
@@ -105,7 +112,8 @@ def drafts_issue(
     drafts = period.invoices.filter(status=Invoice.Status.DRAFT).select_related("house")
     if houses is not None:
         drafts = drafts.filter(house__in=houses)
-    drafts = list(drafts.order_by("house__house_id"))
+    # house_2 before house_10: the order people read their house list in, not the database's.
+    drafts = sorted(drafts, key=lambda invoice: natural_key(invoice.house.house_id))
     numbers = invoice_numbers_allocate(
         community=period.community, series=period.community.invoice_prefix, year=period.year, count=len(drafts)
     )
@@ -119,13 +127,17 @@ def drafts_issue(
         details=lambda invoice: {"number": invoice.number, **(details or {})},
     )
     issued_at = timezone.now()
+    due_date = invoice_due_date(community=period.community, issued_at=issued_at)
     for invoice in drafts:
         invoice.status = Invoice.Status.PENDING
         invoice.issued_at = issued_at
         invoice.issued_by = acting_user if acting_user is not None and acting_user.pk else None
         invoice.updated_at = issued_at
         invoice.pdf_state = PdfState.PENDING
-    Invoice.objects.bulk_update(drafts, ["number", "status", "issued_at", "issued_by", "updated_at", "pdf_state"])
+        invoice.due_date = due_date
+    Invoice.objects.bulk_update(
+        drafts, ["number", "status", "issued_at", "issued_by", "updated_at", "pdf_state", "due_date"]
+    )
     LifecycleEvent.objects.bulk_create(events)
     queue.pdfs_enqueue(invoice_pks=[invoice.pk for invoice in drafts])
     return numbers
