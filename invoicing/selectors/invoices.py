@@ -8,8 +8,6 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
 
-from core.local_time import local_midnight
-
 from ..models import Invoice, PdfState, SettlementPeriod
 
 
@@ -24,17 +22,14 @@ def invoices_for_export(*, period: SettlementPeriod, drafts: bool = False):
 def invoices_past_due(*, communities, now: dt.datetime | None = None):
     """Unpaid issued invoices of ``communities`` whose due date has passed, as a queryset.
 
-    The due date is the invoice's local issue date plus its community's ``payment_terms_days``;
-    an invoice is past due from the local day after it. So it is past due when it was issued
-    before local midnight ``payment_terms_days`` days before today. One condition per community,
-    one query. (The one place that knows how a due date is found.)
+    The due date is the one printed on the invoice, stored when it was issued (its local invoice
+    date plus the community's payment terms then); it is past due from the community's next local
+    day. One condition per community (each has its own today), one query.
     """
     now = now or timezone.now()
-    conditions = []
-    for community in communities:
-        today = now.astimezone(community.zone).date()
-        cutoff = local_midnight(today - dt.timedelta(days=community.payment_terms_days), community.zone)
-        conditions.append(Q(community_id=community.pk, issued_at__lt=cutoff))
+    conditions = [
+        Q(community_id=community.pk, due_date__lt=now.astimezone(community.zone).date()) for community in communities
+    ]
     if not conditions:
         return Invoice.objects.none()
     return Invoice.objects.filter(reduce(operator.or_, conditions), status=Invoice.Status.PENDING)

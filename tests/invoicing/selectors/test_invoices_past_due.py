@@ -65,3 +65,11 @@ def test_no_communities_no_invoices():
     issued_invoice("a", issued_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC))
 
     assert list(selectors.invoices_past_due(communities=[], now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))) == []
+
+
+def test_the_printed_due_date_decides_though_the_terms_changed_since():
+    invoice = issued_invoice("a", issued_at=dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC), terms_days=14)
+    Community.objects.filter(pk=invoice.community_id).update(payment_terms_days=60)
+
+    assert invoice.due_date == dt.date(2026, 2, 16)
+    assert past_due(dt.datetime(2026, 2, 17, tzinfo=dt.UTC)) == [invoice]
