@@ -29,4 +29,7 @@ def test_the_walk_finds_a_float_field():
         class Meta:
             app_label = "tests_float_probe"
 
+        def __str__(self):
+            return str(self.exported_kwh)
+
     assert float_fields([Reading]) == ["tests_float_probe.Reading.exported_kwh"]

@@ -29,7 +29,9 @@ def test_an_address_the_client_wrote_itself_is_ignored(settings):
     assert client_ip(request_from("10.0.0.2", "1.1.1.1, 203.0.113.9")) == "203.0.113.9"
 
 
-@pytest.mark.parametrize(("forwarded", "expected"), [("1.1.1.1, 203.0.113.9, 10.0.0.7", "203.0.113.9"), ("", "10.0.0.2")])
+@pytest.mark.parametrize(
+    ("forwarded", "expected"), [("1.1.1.1, 203.0.113.9, 10.0.0.7", "203.0.113.9"), ("", "10.0.0.2")]
+)
 def test_behind_two_proxies_the_second_from_the_right_is_the_client(settings, forwarded, expected):
     settings.LEG_TRUSTED_PROXIES = 2
 
