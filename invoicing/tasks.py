@@ -46,3 +46,11 @@ def periods_close_due_task(grace_days: int | None = None) -> str:
     """The schedule's daily run: close every community's months whose grace period is over."""
     with acting_as(SCHEDULE_ACTOR):
         return str(services.periods_close_due(grace_days=grace_days))
+
+
+def billing_verify_task() -> str:
+    """The nightly billing verification; its result is kept as a BillingCheck (admin index)."""
+    report = services.billing_verify_and_record()
+    if not report.is_clean:
+        logger.error("%s", report)
+    return str(report)
