@@ -3,6 +3,7 @@
 from django import template
 
 from invoicing import selectors
+from invoicing.models import BillingCheck
 
 register = template.Library()
 
@@ -20,3 +21,11 @@ def stuck_work_panel(context):
         "may_resume": user.has_perm("invoicing.change_invoice"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("admin/invoicing/billing_check.html", takes_context=True)
+def billing_check_panel(context):
+    """The last billing verification (``verify_billing``, nightly), for staff who may see invoices."""
+    if not context["request"].user.has_perm("invoicing.view_invoice"):
+        return {"visible": False}
+    return {"visible": True, "check": BillingCheck.objects.order_by("-ran_at").first()}

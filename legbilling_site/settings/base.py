@@ -217,6 +217,8 @@ else:
 # data; the schedule runs daily at LEG_CLOSE_RUN_AT (UTC, HH:MM).
 LEG_CLOSE_GRACE_DAYS = int(os.environ.get("LEG_CLOSE_GRACE_DAYS", "5"))
 LEG_CLOSE_RUN_AT = os.environ.get("LEG_CLOSE_RUN_AT", "02:30")
+# The nightly billing verification (manage.py verify_billing --schedule): daily at this UTC time.
+LEG_VERIFY_RUN_AT = os.environ.get("LEG_VERIFY_RUN_AT", "03:30")
 # A close without progress, or a PDF still waiting, this many minutes on is shown as stuck (period
 # page, admin index) with "Resume", and the schedule resumes it. A step or a PDF batch takes seconds.
 LEG_STUCK_AFTER_MINUTES = int(os.environ.get("LEG_STUCK_AFTER_MINUTES", "10"))

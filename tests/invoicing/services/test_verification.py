@@ -127,3 +127,22 @@ def test_the_nightly_schedule_runs_the_verification():
 
     schedule = Schedule.objects.get(func="invoicing.tasks.billing_verify_task")
     assert (first, again, schedule.schedule_type) == ("created", "unchanged", Schedule.DAILY)
+
+
+def test_the_schedule_command_creates_the_nightly_run(capsys):
+    call_command("verify_billing", "--schedule")
+
+    assert "Verification schedule created: daily at 03:30 UTC." in capsys.readouterr().out
+
+
+def test_the_admin_index_shows_the_last_result(admin_client):
+    BillingCheck.objects.create(
+        ran_at=dt.datetime(2026, 2, 3, 2, 30, tzinfo=dt.UTC),
+        scope="all",
+        invoices_checked=2,
+        findings=["PDF of INV-2026-002 (x.pdf): the file is missing"],
+    )
+
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "Billing verification" in page and "1 finding." in page and "INV-2026-002" in page
