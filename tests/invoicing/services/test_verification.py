@@ -8,26 +8,11 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from invoicing import services
-from invoicing.models import BillingCheck, Invoice, SettlementPeriod
+from invoicing.models import BillingCheck, Invoice
 from tests.database_guards import draft, issue, sql
-from tests.factories import HouseFactory, SettlementPeriodFactory, add_readings
+from tests.factories import HouseFactory, SettlementPeriodFactory
 
 pytestmark = pytest.mark.django_db
-
-JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def closed_january(community, period, django_capture_on_commit_callbacks):
-    """January 2026 of two houses with every reading, closed: invoices, statement and PDFs stored."""
-    for number in (1, 2):
-        house = HouseFactory(community=community, house_id=f"house_{number}")
-        add_readings(house, JANUARY, [("0.1", "0.2")] * 31 * 96)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.period_close_start(period=period)
-    period.refresh_from_db()
-    assert period.status == SettlementPeriod.Status.CLOSED
-    return period
 
 
 def findings() -> list[str]:
