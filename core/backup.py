@@ -35,6 +35,10 @@ class BackupError(RuntimeError):
 def backup_create(*, target: Path) -> dict:
     """Write the archive to ``target``; returns its manifest."""
     vendor = _vendor()
+    if connection.in_atomic_block:
+        # SQLite's backup would wait forever for the caller's own write lock; pg_dump would miss
+        # the caller's uncommitted rows.
+        raise BackupError("A backup runs outside any transaction, from the command line or a task.")
     with tempfile.TemporaryDirectory(prefix="legbilling-backup-") as work:
         dump = Path(work) / DUMPS[vendor]
         if vendor == "postgresql":

@@ -65,7 +65,7 @@ def test_a_restored_backup_passes_verification_with_every_invoice_and_pdf(closed
     assert len(pdfs) == 2 and all((restored_media / name).is_file() for _, name in pdfs)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_archive_holds_the_manifest_the_database_and_the_pdfs(closed_january, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", str(archive))
@@ -84,3 +84,9 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
 
     with pytest.raises(CommandError, match="no readable manifest"):
         call_command("restore", str(not_a_backup))
+
+
+@pytest.mark.django_db
+def test_a_backup_inside_a_transaction_is_refused_not_left_waiting(tmp_path):
+    with pytest.raises(CommandError, match="outside any transaction"):
+        call_command("backup", str(tmp_path / "backup.tar.gz"))
