@@ -29,32 +29,32 @@ def manage(database_url: str, media_root: Path, *args) -> subprocess.CompletedPr
     )
 
 
-def fresh_database_url(tmp_path) -> str:
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database of its own: a file on SQLite, a database on the PostgreSQL server (dropped after)."""
     if connection.vendor == "sqlite":
-        return f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
     import psycopg
 
     name = f"{connection.settings_dict['NAME']}_restored"
-    params = connection.get_connection_params()
-    params["dbname"] = "postgres"
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    user, host, port = (
-        connection.settings_dict["USER"],
-        connection.settings_dict["HOST"],
-        connection.settings_dict["PORT"],
-    )
-    return f"postgres://{user}@{host}:{port or 5432}/{name}"
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    with psycopg.connect(**params, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{name}"')
+    user, host, port = (connection.settings_dict[key] for key in ("USER", "HOST", "PORT"))
+    yield f"postgres://{user}@{host}:{port or 5432}/{name}"
+    with psycopg.connect(**params, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_restored_backup_passes_verification_with_every_invoice_and_pdf(closed_january, tmp_path):
+def test_a_restored_backup_passes_verification_with_every_invoice_and_pdf(closed_january, fresh_database_url, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     call_command("backup", str(archive))
     pdfs = list(Invoice.objects.values_list("number", "pdf_file"))
     restored_media = tmp_path / "restored-media"
-    database_url = fresh_database_url(tmp_path)
+    database_url = fresh_database_url
 
     restore = manage(database_url, restored_media, "restore", str(archive))
     verify = manage(database_url, restored_media, "verify_billing")
