@@ -20,10 +20,40 @@ PDF_BATCH_SIZE = 20
 EMAIL_BATCH_SIZE = 20
 
 
+_brokers: list = []
+
+
+def _orm_broker_on_current_connection():
+    """django-q2's ORM broker, enqueueing through the connection the caller already has open.
+
+    The stock broker calls ``close_old_connections()`` before each enqueue; outside a transaction
+    (where ``on_commit`` callbacks run) with the default CONN_MAX_AGE=0 that closes the connection,
+    so every task cost a new database connection: a close that queues 100 PDF batches opened 100.
+    Closing stale connections is the request's and the worker's business, at their end.
+    """
+    from django_q.brokers.orm import ORM
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    broker = ORM(list_key=Conf.CLUSTER_NAME)
+    broker.get_connection = lambda list_key=None: OrmQ.objects.using(Conf.ORM)
+    return broker
+
+
+def _broker():
+    """One broker per process: Redis keeps its connection pool, the ORM broker the open connection."""
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+
+    if not _brokers:
+        _brokers.append(_orm_broker_on_current_connection() if Conf.ORM else get_broker())
+    return _brokers[0]
+
+
 def _async_task(func: str, *args, **kwargs) -> None:
     from django_q.tasks import async_task
 
-    async_task(func, *args, **kwargs)
+    async_task(func, *args, broker=_broker(), **kwargs)
 
 
 def close_step_enqueue(*, period_pk: int) -> None:

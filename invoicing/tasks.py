@@ -51,3 +51,11 @@ def periods_close_due_task(grace_days: int | None = None) -> str:
 def deliveries_send_task(delivery_pks: list[int]) -> str:
     """Send a batch of queued e-mails; one already sent, claimed or waiting for its PDF is skipped."""
     return services.deliveries_send(delivery_pks=delivery_pks)
+
+
+def billing_verify_task() -> str:
+    """The nightly billing verification; its result is kept as a BillingCheck (admin index)."""
+    report = services.billing_verify_and_record()
+    if not report.is_clean:
+        logger.error("%s", report)
+    return str(report)

@@ -8,10 +8,12 @@ from .payments import PAYMENT_UNDO_FIELDS, Payment, payable_ct
 from .periods import SettlementPeriod
 from .stored_pdfs import IssuedDocumentError, PdfState, StoredPdf
 from .tariffs import Tariff
+from .verification import BillingCheck
 
 __all__ = [
     "INVOICE_FIELDS_MUTABLE_AFTER_ISSUE",
     "PAYMENT_UNDO_FIELDS",
+    "BillingCheck",
     "CancellationNote",
     "Invoice",
     "InvoiceDelivery",

@@ -32,6 +32,7 @@ from .payments import eur_to_ct, invoice_is_covered, invoice_outstanding_ct, pay
 from .pdfs import RenderReport, document_pdf_retry, documents_render, statement_pdf_render
 from .periods import FORCE_PERMISSION, period_gate, period_get_or_create, period_not_ended
 from .schedule import DueReport, close_due_at, close_schedule_ensure, months_due_at, periods_close_due
+from .verification import VerificationReport, billing_verify, billing_verify_and_record, verification_schedule_ensure
 
 __all__ = [
     "CLOSE_BATCH_SIZE",
@@ -46,6 +47,9 @@ __all__ = [
     "GenerationReport",
     "IssueReport",
     "RenderReport",
+    "VerificationReport",
+    "billing_verify",
+    "billing_verify_and_record",
     "close_due_at",
     "close_schedule_ensure",
     "deliveries_after_render",
@@ -79,4 +83,5 @@ __all__ = [
     "periods_close_due",
     "statement_freeze",
     "statement_pdf_render",
+    "verification_schedule_ensure",
 ]

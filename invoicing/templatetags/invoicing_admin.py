@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from communities.selectors import visible_communities
 from invoicing import selectors
 from invoicing.documents.dashboard_charts import monthly_energy_svg, monthly_result_svg
-from invoicing.models import SettlementPeriod
+from invoicing.models import BillingCheck, SettlementPeriod
 
 register = template.Library()
 
@@ -56,3 +56,11 @@ def stuck_work_panel(context):
         "may_resume": user.has_perm("invoicing.close_period"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("admin/invoicing/billing_check.html", takes_context=True)
+def billing_check_panel(context):
+    """The last billing verification (``verify_billing``, nightly), for staff who may see invoices."""
+    if not context["request"].user.has_perm("invoicing.view_invoice"):
+        return {"visible": False}
+    return {"visible": True, "check": BillingCheck.objects.order_by("-ran_at").first()}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from core import spreadsheets
 
@@ -60,10 +61,15 @@ INSTALLED_APPS = [
     "demo",
     # After metering: metering's `import` command (which refuses meter data) shadows the library's.
     "import_export",
+    # Login throttling: failed logins by username and client address, lock-outs in the admin.
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # First, so every later line logged for a request carries its id (core/log_context.py).
+    "core.log_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +79,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lock-out response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "legbilling_site.urls"
@@ -87,6 +95,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {% csp_nonce_attr %} on the few inline scripts and styles the admin has.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -138,6 +148,45 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "admin:login"
 
+# Security. A staff session lasts a working day; cookies are kept from scripts; no page may be
+# framed. The Content-Security-Policy allows this site's own scripts, styles, images and fonts and
+# nothing from another origin; the few inline <script>/<style> blocks carry the per-response nonce
+# ({% csp_nonce_attr %}). settings.production adds HTTPS-only cookies, HSTS and the proxy header.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# django-axes: LEG_LOGIN_FAILURE_LIMIT failed logins for one username from one client address
+# lock that pair out for LEG_LOGIN_COOLOFF_HOURS; superusers see and clear lock-outs in the admin
+# (Axes → Access attempts). Behind a reverse proxy the client address is read from
+# X-Forwarded-For, trusting exactly LEG_TRUSTED_PROXIES proxies (core/client_ip.py); with 0 (no
+# proxy) it is the connection's address and the header is ignored.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("LEG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LEG_LOGIN_COOLOFF_HOURS", "1"))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+LEG_TRUSTED_PROXIES = int(os.environ.get("LEG_TRUSTED_PROXIES", "0"))
+
 # django-q2. The ORM broker needs nothing installed; REDIS_URL switches to Redis for larger
 # set-ups, where more clusters on more machines share one queue.
 #
@@ -171,6 +220,8 @@ else:
 # data; the schedule runs daily at LEG_CLOSE_RUN_AT (UTC, HH:MM).
 LEG_CLOSE_GRACE_DAYS = int(os.environ.get("LEG_CLOSE_GRACE_DAYS", "5"))
 LEG_CLOSE_RUN_AT = os.environ.get("LEG_CLOSE_RUN_AT", "02:30")
+# The nightly billing verification (manage.py verify_billing --schedule): daily at this UTC time.
+LEG_VERIFY_RUN_AT = os.environ.get("LEG_VERIFY_RUN_AT", "03:30")
 # A close without progress, or a PDF still waiting, this many minutes on is shown as stuck (period
 # page, admin index) with "Resume", and the schedule resumes it. A step or a PDF batch takes seconds.
 LEG_STUCK_AFTER_MINUTES = int(os.environ.get("LEG_STUCK_AFTER_MINUTES", "10"))
@@ -229,11 +280,22 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # formats: formula cells neutralised, decimal points whatever the language (core/spreadsheets.py).
 EXPORT_FORMATS = spreadsheets.EXPORT_FORMATS
 
+# One handler, on the root logger. Django's own default configuration also gives the "django"
+# logger a console handler while DEBUG is on, and that logger propagates to the root: every
+# django.* line (requests, errors) came out twice. Naming "django" here drops its handlers.
+# Each line names the request or task it belongs to (core/log_context.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context_id": {"()": "core.log_context.ContextIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(context_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context_id"], "formatter": "line"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # The audit trail records who changed what, not from where: behind a proxy the client address
