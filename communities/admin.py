@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -193,4 +195,20 @@ class CommunityUserAdmin(SuperuserOnlyAdminMixin, UserAdmin):
 
 @admin.register(Group)
 class SuperuserOnlyGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+    pass
+
+
+# Login attempts and lock-outs (django-axes) of every user: superusers see and clear them.
+@admin.register(AccessAttempt)
+class SuperuserOnlyAccessAttemptAdmin(SuperuserOnlyAdminMixin, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class SuperuserOnlyAccessLogAdmin(SuperuserOnlyAdminMixin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class SuperuserOnlyAccessFailureLogAdmin(SuperuserOnlyAdminMixin, AccessFailureLogAdmin):
     pass

@@ -181,6 +181,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Its admin pages span every community: communities/admin.py registers them for superusers only.
+AXES_ENABLE_ADMIN = False
 AXES_FAILURE_LIMIT = int(os.environ.get("LEG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("LEG_LOGIN_COOLOFF_HOURS", "1"))
 AXES_RESET_ON_SUCCESS = True

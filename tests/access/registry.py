@@ -16,6 +16,9 @@ SUPERUSER_ONLY = {
     "django_q.Success",
     "django_q.Failure",
     "django_q.OrmQ",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
 }
 
 
