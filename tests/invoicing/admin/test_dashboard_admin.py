@@ -111,7 +111,7 @@ def test_the_index_queries_do_not_grow_with_communities(admin_client, in_march, 
     for slug in ("a", "b", "c", "d", "e"):
         community_with_invoices(slug)
 
-    with django_assert_max_num_queries(17):  # the same 17 with one community
+    with django_assert_max_num_queries(18):  # dashboards, stuck work and the last billing check, for any number
         page = admin_client.get(INDEX)
 
     assert page.text.count('class="module dashboard"') == 5

@@ -19,7 +19,7 @@ from core import spreadsheets
 from invoicing.exports import SPEC_FIELDS
 from invoicing.models import Invoice, PdfState, Tariff
 from tests.database_guards import draft, issue
-from tests.factories import HouseFactory
+from tests.factories import HouseFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,12 @@ def test_invoice_list_exports_xlsx_with_number_cells(admin_client, hostile):
     assert row[4:9] == [450.5, 120.3, 9010, 3007.5, 6002.5]
 
 
-def login(client, *codenames):
+def login(client, *codenames, community=None):
+    """A staff user with only ``codenames``, managing ``community`` when given."""
     user = User.objects.create_user("clerk", password="x", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    if community is not None:
+        member_of(user, community)
     client.force_login(user)
     return client
 
@@ -115,7 +118,7 @@ def test_the_period_streams_its_pdfs_as_a_zip(admin_client, hostile):
 
 
 def test_period_downloads_need_the_invoices_view_permission(client, hostile):
-    client = login(client, "view_settlementperiod")
+    client = login(client, "view_settlementperiod", community=hostile.community)
 
     assert client.get(period_download(hostile.period, "csv")).status_code == 403
     assert client.get(period_download(hostile.period, "zip")).status_code == 403
