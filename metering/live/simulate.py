@@ -43,12 +43,20 @@ def advance(meter: SimulatedMeter, index: int, local_time: dt.datetime, seconds:
     meter.eo_tenth_wh += int(max(0, sun_w - load_w) * seconds / 360)
 
 
-def messages(meters: list[SimulatedMeter], *, start: dt.datetime, step: dt.timedelta, count: int, zone: ZoneInfo):
+def messages(
+    meters: list[SimulatedMeter],
+    *,
+    start: dt.datetime,
+    step: dt.timedelta,
+    count: int,
+    zone: ZoneInfo,
+    prefix: str = "tele",
+):
     """``count`` rounds of one (topic, payload) per meter, ``step`` apart from ``start`` (aware)."""
     at = start
     for _round in range(count):
         local = at.astimezone(zone)
         for index, meter in enumerate(meters):
-            yield f"tele/{meter.device}/SENSOR", payload(meter, local)
+            yield f"{prefix}/{meter.device}/SENSOR", payload(meter, local)
             advance(meter, index, local, int(step.total_seconds()))
         at += step

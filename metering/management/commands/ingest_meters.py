@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand
 
 from metering.live.mqtt import Ingester, broker_from_url
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
 
 class Command(BaseCommand):
     help = (
@@ -38,8 +40,11 @@ class Command(BaseCommand):
             flush_seconds=options["flush_seconds"],
             session_expiry_s=settings.LEG_MQTT_SESSION_EXPIRY,
         )
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: ingester.stop())
+        previous = {signum: signal.signal(signum, lambda *_: ingester.stop()) for signum in STOP_SIGNALS}
         self.stdout.write(f"Ingesting {ingester.topic} from {ingester.broker.host}:{ingester.broker.port} …")
-        totals = ingester.run()
+        try:
+            totals = ingester.run()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         self.stdout.write(f"Stopped: {dict(totals)}")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=10, help="Seconds of device time between messages.")
         parser.add_argument("--count", type=int, default=360, help="Messages per house (default: one hour).")
         parser.add_argument("--start", type=dt.datetime.fromisoformat, help="Device time of the first message (UTC).")
+        parser.add_argument("--prefix", default="tele", help="First topic segment (default: tele).")
         parser.add_argument("--fast", action="store_true", help="Do not wait between rounds.")
 
     def handle(self, *args, **options):
@@ -49,7 +50,9 @@ class Command(BaseCommand):
         client.loop_start()
         step = dt.timedelta(seconds=options["every"])
         sent = 0
-        for topic, text in messages(meters, start=start, step=step, count=options["count"], zone=community.zone):
+        for topic, text in messages(
+            meters, start=start, step=step, count=options["count"], zone=community.zone, prefix=options["prefix"]
+        ):
             client.publish(topic, text, qos=1).wait_for_publish()
             sent += 1
             if not options["fast"] and sent % len(meters) == 0:
