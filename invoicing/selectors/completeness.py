@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from communities.models import House
 from core.local_time import interval_count, local_midnight, month_first_days
@@ -24,6 +24,7 @@ class HouseCompleteness:
     last_day: dt.date
     expected: int
     present: int
+    estimated: int = 0  # present readings the live feed spread over an outage
 
     @property
     def missing(self) -> int:
@@ -51,6 +52,10 @@ class Completeness:
         return sum(house.missing for house in self.houses)
 
     @property
+    def estimated(self) -> int:
+        return sum(house.estimated for house in self.houses)
+
+    @property
     def with_gaps(self) -> list[HouseCompleteness]:
         return [house for house in self.houses if not house.complete]
 
@@ -59,6 +64,12 @@ class Completeness:
         return not self.with_gaps
 
     def summary(self) -> str:
+        text = self._counts()
+        if self.estimated:
+            text += f" {self.estimated:,} of the present intervals are estimated (spread over a meter feed outage)."
+        return text
+
+    def _counts(self) -> str:
         if not self.houses:
             return "No house is active in the period."
         if self.complete:
@@ -88,7 +99,7 @@ def period_completeness(*, period: SettlementPeriod) -> Completeness:
         house_last = min(last_day, house.active_until) if house.active_until else last_day
         ranges.setdefault((house_first, house_last), []).append(house)
 
-    present: dict[int, int] = {}
+    present: dict[int, tuple[int, int]] = {}
     for (house_first, house_last), members in ranges.items():
         start = local_midnight(house_first, zone)
         end = local_midnight(house_last + dt.timedelta(days=1), zone)
@@ -96,9 +107,9 @@ def period_completeness(*, period: SettlementPeriod) -> Completeness:
             MeterReading.objects.filter(house__in=members, interval_start__gte=start, interval_start__lt=end)
             .order_by()
             .values("house_id")
-            .annotate(count=Count("pk"))
+            .annotate(count=Count("pk"), estimated=Count("pk", filter=Q(estimated=True)))
         )
-        present.update({row["house_id"]: row["count"] for row in counts})
+        present.update({row["house_id"]: (row["count"], row["estimated"]) for row in counts})
 
     result = []
     for (house_first, house_last), members in ranges.items():
@@ -113,7 +124,8 @@ def period_completeness(*, period: SettlementPeriod) -> Completeness:
                 first_day=house_first,
                 last_day=house_last,
                 expected=expected,
-                present=present.get(house.pk, 0),
+                present=present.get(house.pk, (0, 0))[0],
+                estimated=present.get(house.pk, (0, 0))[1],
             )
             for house in members
         )
