@@ -11,6 +11,7 @@ from core.formatting import EMPTY, kwh
 from .imports import admin_support
 from .imports.errors import RowError
 from .imports.jobs import BACKGROUND_THRESHOLD_ROWS
+from .live import admin as live_admin  # noqa: F401 (registers the live feed's pages)
 from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 
@@ -21,8 +22,8 @@ class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMix
     Readings of a closed period are shown read-only; changing or deleting them is answered with why.
     """
 
-    list_display = ["interval_start", "house", "exported", "imported"]
-    list_filter = ["house__community"]
+    list_display = ["interval_start", "house", "exported", "imported", "estimated"]
+    list_filter = ["house__community", "estimated"]
     search_fields = ["^house__house_id"]
     search_help_text = "Start of a house id, e.g. house_1."
     date_hierarchy = "interval_start"
@@ -31,8 +32,8 @@ class MeterReadingAdmin(AuditHistoryMixin, FrozenDataAdminMixin, ImportExportMix
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     autocomplete_fields = ["house"]
-    fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported"]
-    readonly_fields = ["exported", "imported"]
+    fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported", "estimated"]
+    readonly_fields = ["exported", "imported", "estimated"]
 
     @admin.display(description="exported", ordering="exported_wh")
     def exported(self, reading):
