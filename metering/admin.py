@@ -12,6 +12,7 @@ from .imports import admin_support
 from .imports.errors import RowError
 from .imports.jobs import BACKGROUND_THRESHOLD_ROWS
 from .live import admin as live_admin  # noqa: F401 (registers the live feed's pages)
+from .live import token_admin  # noqa: F401
 from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 

@@ -327,4 +327,4 @@ class ImportJob(models.Model):
 
 
 # The live feed's models (metering/live/models.py), registered as metering's.
-from metering.live.models import LiveMeterState, MeterEvent, UnknownMeter  # noqa: E402, F401
+from metering.live.models import LiveMeterState, MeterEvent, MeterToken, UnknownMeter  # noqa: E402, F401

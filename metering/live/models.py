@@ -87,3 +87,23 @@ class UnknownMeter(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class MeterToken(models.Model):
+    """The bearer token a meter or gateway pushes readings with over HTTP; only its hash is kept.
+
+    SHA-256 without salt is enough: the token is 256 random bits, not a password to guess.
+    """
+
+    house = models.OneToOneField(House, on_delete=models.CASCADE, related_name="meter_token")
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("starts with"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("issued"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meter API token")
+        verbose_name_plural = _("meter API tokens")
+        ordering = ["house"]
+
+    def __str__(self):
+        return f"meter-token:{self.pk}"

@@ -71,8 +71,9 @@ def live_messages_store(*, messages: list[Incoming]) -> BatchReport:
         else:
             by_house[house].append((incoming, message))
     with transaction.atomic():
-        unknown.unknown_meters_count(strangers)
-        report.count("unknown", len(strangers))
+        if strangers:
+            unknown.unknown_meters_count(strangers)
+            report.count("unknown", len(strangers))
         if by_house:
             _store(by_house, report)
     return report

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from invoicing import services
+from metering.live.tokens import meter_token_issue
 from metering.models import ImportJob, LiveMeterState, MeterChange, MeterEvent, UnknownMeter
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
@@ -58,6 +59,7 @@ def live_records(house):
     )
     MeterEvent.objects.create(house=house, at=at, kind=MeterEvent.Kind.WENT_BACK, ei_kwh=Decimal("0"))
     UnknownMeter.objects.create(key="1ESY999", topic="tele/x/SENSOR", first_seen=at, last_seen=at)
+    meter_token_issue(house=house)
 
 
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model.__name__)
