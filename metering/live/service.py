@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.models import House
-from metering.models import FrozenRange, LiveMeterState, MeterEvent, MeterReading, latest_reading_start
+from metering.models import FrozenRange, LiveMeterState, MeterEvent, latest_reading_start
 
 from . import unknown
 from .apportion import MeterState, Outcome, Registers, advance
 from .payload import MeterMessage, PayloadError, parse_message, parse_object
+from .writing import live_readings_upsert
 
 log = logging.getLogger(__name__)
 
@@ -98,25 +99,34 @@ def houses_for(messages) -> dict[tuple[str, str], House]:
     return found
 
 
-def _state_of(row: LiveMeterState | None) -> MeterState | None:
-    if row is None:
-        return None
-    return MeterState(
-        row.last_message_at,
-        row.ei_kwh,
-        row.eo_kwh,
-        row.open_start,
-        row.open_imported_wh,
-        row.open_exported_wh,
-        row.open_estimated,
-    )
+# The stored state as plain values (no model instances on the hot path): the apportioning state,
+# then the counters the new row carries on.
+STATE_VALUES = [
+    "house_id",
+    "last_message_at",
+    "ei_kwh",
+    "eo_kwh",
+    "open_start",
+    "open_imported_wh",
+    "open_exported_wh",
+    "open_estimated",
+    "messages",
+    "refused_frozen",
+    "refused_inactive",
+]
+
+
+def _stored_states(house_pks: list[int]) -> dict[int, tuple]:
+    locked = LiveMeterState.objects.select_for_update().filter(house__in=house_pks).order_by("pk")
+    return {values[0]: values for values in locked.values_list(*STATE_VALUES)}
+
+
+def _state_of(values: tuple | None) -> MeterState | None:
+    return None if values is None else MeterState(*values[1:8])
 
 
 def _store(by_house: dict, report: BatchReport) -> None:
-    rows = {
-        row.house_id: row
-        for row in LiveMeterState.objects.select_for_update().filter(house__in=[h.pk for h in by_house]).order_by("pk")
-    }
+    rows = _stored_states([house.pk for house in by_house])
     readings, events, new_rows = {}, [], []
     latest = latest_reading_start()
     for house, items in by_house.items():
@@ -157,7 +167,8 @@ def _went_back_event(house, state: MeterState, message: MeterMessage, at) -> Met
     )
 
 
-def _state_row(house, row, state: MeterState, messages: int, received_at) -> LiveMeterState:
+def _state_row(house, row: tuple | None, state: MeterState, messages: int, received_at) -> LiveMeterState:
+    stored_messages, refused_frozen, refused_inactive = row[8:11] if row else (0, 0, 0)
     return LiveMeterState(
         house=house,
         last_message_at=state.at,
@@ -167,9 +178,9 @@ def _state_row(house, row, state: MeterState, messages: int, received_at) -> Liv
         open_imported_wh=state.open_imported_wh,
         open_exported_wh=state.open_exported_wh,
         open_estimated=state.open_estimated,
-        messages=(row.messages if row else 0) + messages,
-        refused_frozen=row.refused_frozen if row else 0,
-        refused_inactive=row.refused_inactive if row else 0,
+        messages=stored_messages + messages,
+        refused_frozen=refused_frozen,
+        refused_inactive=refused_inactive,
         received_at=received_at or timezone.now(),
     )
 
@@ -190,31 +201,20 @@ def _write_readings(readings: dict, events: list, report: BatchReport) -> dict[s
     ):
         frozen[community_id].append((start, end))
     refused = {"frozen": defaultdict(int), "inactive": defaultdict(int)}
-    objs = []
+    rows, active = [], {}
     for (house_pk, start), (house, reading) in sorted(readings.items(), key=lambda item: item[0]):
-        active_from, active_until = house.active_range()
+        if house_pk not in active:
+            active[house_pk] = house.active_range()
+        active_from, active_until = active[house_pk]
         if any(low <= start < high for low, high in frozen[house.community_id]):
             refused["frozen"][house_pk] += 1
         elif start < active_from or (active_until is not None and start >= active_until):
             refused["inactive"][house_pk] += 1
         else:
-            objs.append(
-                MeterReading(
-                    house=house,
-                    interval_start=start,
-                    imported_wh=reading.imported_wh,
-                    exported_wh=reading.exported_wh,
-                    estimated=reading.estimated,
-                )
-            )
+            rows.append((house_pk, start, reading.imported_wh, reading.exported_wh, reading.estimated))
             events.extend(_large_events(house, reading))
-    MeterReading.objects.bulk_create(
-        objs,
-        update_conflicts=True,
-        unique_fields=["house", "interval_start"],
-        update_fields=["imported_wh", "exported_wh", "estimated"],
-    )
-    report.readings_written += len(objs)
+    live_readings_upsert(rows)
+    report.readings_written += len(rows)
     report.refused_frozen += sum(refused["frozen"].values())
     report.refused_inactive += sum(refused["inactive"].values())
     return refused
