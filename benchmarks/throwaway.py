@@ -33,7 +33,7 @@ def throwaway_environment(prefix: str, **extra_environment: str):
             "DEBUG": "0",
             "SECRET_KEY": "benchmark-only",
             "MEDIA_ROOT": str(workdir / "media"),
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
             "DJANGO_SETTINGS_MODULE": "legbilling_site.settings.base",
             **extra_environment,
         }

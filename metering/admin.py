@@ -18,6 +18,8 @@ from core.formatting import EMPTY, kwh
 from .imports import admin_support
 from .imports.errors import RowError
 from .imports.jobs import BACKGROUND_THRESHOLD_ROWS
+from .live import admin as live_admin  # noqa: F401 (registers the live feed's pages)
+from .live import token_admin  # noqa: F401
 from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 
@@ -37,8 +39,8 @@ class MeterReadingAdmin(
 
     community_field = "house__community"
 
-    list_display = ["interval_start", "house", "exported", "imported"]
-    list_filter = ["house__community"]
+    list_display = ["interval_start", "house", "exported", "imported", "estimated"]
+    list_filter = ["house__community", "estimated"]
     search_fields = ["^house__house_id"]
     search_help_text = "Start of a house id, e.g. house_1."
     date_hierarchy = "interval_start"
@@ -47,8 +49,8 @@ class MeterReadingAdmin(
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     autocomplete_fields = ["house"]
-    fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported"]
-    readonly_fields = ["exported", "imported"]
+    fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported", "estimated"]
+    readonly_fields = ["exported", "imported", "estimated"]
 
     @admin.display(description="exported", ordering="exported_wh")
     def exported(self, reading):

@@ -119,6 +119,12 @@ class MeterReading(models.Model):
     interval_start = models.DateTimeField(help_text="Start of the metering interval (UTC).")
     exported_wh = models.BigIntegerField(help_text="Energy the house delivered to the community, Wh.")
     imported_wh = models.BigIntegerField(help_text="Energy the house took from the community, Wh.")
+    # db_default: the file import's raw INSERTs do not name the column.
+    estimated = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Spread over an outage of the live meter feed rather than measured interval by interval.",
+    )
 
     objects = MeterReadingQuerySet.as_manager()
 
@@ -318,3 +324,7 @@ class ImportJob(models.Model):
         if self.started_at is None:
             return None
         return (self.finished_at or dt.datetime.now(dt.UTC)) - self.started_at
+
+
+# The live feed's models (metering/live/models.py), registered as metering's.
+from metering.live.models import LiveMeterState, MeterEvent, MeterToken, UnknownMeter  # noqa: E402, F401

@@ -25,6 +25,7 @@ class HouseCompleteness:
     last_day: dt.date
     expected: int
     present: int
+    estimated: int = 0  # present readings the live feed spread over an outage
 
     @property
     def missing(self) -> int:
@@ -52,6 +53,10 @@ class Completeness:
         return sum(house.missing for house in self.houses)
 
     @property
+    def estimated(self) -> int:
+        return sum(house.estimated for house in self.houses)
+
+    @property
     def with_gaps(self) -> list[HouseCompleteness]:
         return [house for house in self.houses if not house.complete]
 
@@ -60,6 +65,12 @@ class Completeness:
         return not self.with_gaps
 
     def summary(self) -> str:
+        text = self._counts()
+        if self.estimated:
+            text += f" {self.estimated:,} of the present intervals are estimated (spread over a meter feed outage)."
+        return text
+
+    def _counts(self) -> str:
         if not self.houses:
             return "No house is active in the period."
         if self.complete:
@@ -114,7 +125,8 @@ def periods_completeness(*, periods) -> dict[int, Completeness]:
                 first_day=house_first,
                 last_day=house_last,
                 expected=expected,
-                present=present.get((key, house.pk), 0),
+                present=present.get((key, house.pk), (0, 0))[0],
+                estimated=present.get((key, house.pk), (0, 0))[1],
             )
             for house in members
         )
@@ -148,7 +160,8 @@ def _houses_billable_in_periods(periods) -> dict[int, list[House]]:
 
 
 def _present_counts(ranges: dict, bounds: dict) -> dict:
-    """``{(range key, house pk): readings}``: one grouped query, one conditional count per range."""
+    """``{(range key, house pk): (readings, estimated readings)}``: one grouped query, two conditional
+    counts per range."""
     if not ranges:
         return {}
     names = {key: f"range_{index}" for index, key in enumerate(ranges)}
@@ -156,14 +169,22 @@ def _present_counts(ranges: dict, bounds: dict) -> dict:
         key: Q(house__in=members, interval_start__gte=bounds[key][0], interval_start__lt=bounds[key][1])
         for key, members in ranges.items()
     }
+    counts = {}
+    for key, condition in in_range.items():
+        counts[names[key]] = Count("pk", filter=condition)
+        counts[f"{names[key]}_estimated"] = Count("pk", filter=condition & Q(estimated=True))
     rows = (
         MeterReading.objects.filter(reduce(operator.or_, in_range.values()))
         .order_by()
         .values("house_id")
-        .annotate(**{names[key]: Count("pk", filter=condition) for key, condition in in_range.items()})
+        .annotate(**counts)
     )
     keys_of_house: dict[int, list] = {}
     for key, members in ranges.items():
         for house in members:
             keys_of_house.setdefault(house.pk, []).append(key)
-    return {(key, row["house_id"]): row[names[key]] for row in rows for key in keys_of_house.get(row["house_id"], [])}
+    return {
+        (key, row["house_id"]): (row[names[key]], row[f"{names[key]}_estimated"])
+        for row in rows
+        for key in keys_of_house.get(row["house_id"], [])
+    }

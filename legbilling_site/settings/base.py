@@ -273,6 +273,20 @@ LEG_IMPORT_MAX_BYTES = int(os.environ.get("LEG_IMPORT_MAX_BYTES", str(50 * 1024 
 LEG_IMPORT_MAX_ROWS = int(os.environ.get("LEG_IMPORT_MAX_ROWS", "3000000"))
 LEG_IMPORT_KEEP_DAYS = int(os.environ.get("LEG_IMPORT_KEEP_DAYS", "0"))
 
+# Live meter data (`manage.py ingest_meters`, README "Live meter data"):
+# LEG_MQTT_URL: the broker, mqtt://user:password@host:1883 (mqtts:// for TLS).
+# LEG_MQTT_TOPIC: the topic filter of the meters' Tasmota messages.
+# LEG_MQTT_CLIENT_ID: the ingester's fixed client id; its broker session keeps messages while it is down.
+# LEG_MQTT_SESSION_EXPIRY: seconds the broker keeps that session (and queues messages) while it is gone.
+LEG_MQTT_URL = os.environ.get("LEG_MQTT_URL", "mqtt://127.0.0.1:1883")
+LEG_MQTT_TOPIC = os.environ.get("LEG_MQTT_TOPIC", "tele/+/SENSOR")
+LEG_MQTT_CLIENT_ID = os.environ.get("LEG_MQTT_CLIENT_ID", "leg-ingest")
+LEG_MQTT_SESSION_EXPIRY = int(os.environ.get("LEG_MQTT_SESSION_EXPIRY", str(7 * 24 * 3600)))
+# LEG_API_RATE: requests one meter token may make to the push API, e.g. 60/m (per process's cache).
+# LEG_HEALTHZ_BROKER: whether GET /healthz also needs the MQTT broker (0 on a site without live feed).
+LEG_API_RATE = os.environ.get("LEG_API_RATE", "60/m")
+LEG_HEALTHZ_BROKER = os.environ.get("LEG_HEALTHZ_BROKER", "1").lower() not in ("0", "false", "no", "off")
+
 # django-import-export asks for one permission per direction (its default, None, lets every staff
 # user import and export every model): exporting needs "view"; importing needs "add", and the
 # meter-reading import also "change", since a re-import updates readings (metering/admin.py).

@@ -5,13 +5,15 @@ them is the per-community scoping, not a missing permission.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 
 from invoicing import services
 from invoicing.models import Invoice, payable_ct
-from metering.models import ImportJob, MeterChange
+from metering.live.tokens import meter_token_issue
+from metering.models import ImportJob, LiveMeterState, MeterChange, MeterEvent
 from tests.factories import (
     CommunityFactory,
     HouseFactory,
@@ -41,8 +43,21 @@ def billed_month(community):
         invoice=second, paid_on=dt.date(2026, 2, 10), amount_ct=payable_ct(second), reference=f"SEPA-{community.slug}"
     )
     services.deliveries_queue(period=period)  # queued e-mails (their PDFs wait for a task)
+    live_meter(houses[1])
     services.invoice_cancel(invoice=first, reason="Wrong postal address")
     return period
+
+
+def live_meter(house):
+    """What the live feed keeps of a meter: its state, an event, and its API token."""
+    house.meter_id = f"1ESY{house.pk:08d}"
+    house.save()
+    at = JANUARY + dt.timedelta(days=2)
+    LiveMeterState.objects.create(
+        house=house, last_message_at=at, ei_kwh=Decimal("1.5"), eo_kwh=Decimal("0.25"), open_start=at, received_at=at
+    )
+    MeterEvent.objects.create(house=house, at=at, kind=MeterEvent.Kind.WENT_BACK, ei_kwh=Decimal("0"))
+    meter_token_issue(house=house)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ SUPERUSER_ONLY = {
     "axes.AccessAttempt",
     "axes.AccessLog",
     "axes.AccessFailureLog",
+    "metering.UnknownMeter",  # a meter no house claims belongs to no community yet
 }
 
 

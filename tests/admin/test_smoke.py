@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from invoicing import services
-from metering.models import ImportJob, MeterChange
+from metering.live.tokens import meter_token_issue
+from metering.models import ImportJob, LiveMeterState, MeterChange, MeterEvent, UnknownMeter
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,18 @@ def every_record(admin_user):
     ImportJob.objects.create(
         community=community, file="imports/readings.csv", original_name="readings.csv", started_by=admin_user
     )
+    live_records(house)
+
+
+def live_records(house):
+    """What the live meter feed writes: a meter's state, an event, an unknown meter."""
+    at = dt.datetime(2026, 2, 3, 10, tzinfo=dt.UTC)
+    LiveMeterState.objects.create(
+        house=house, last_message_at=at, ei_kwh=Decimal("1.5"), eo_kwh=Decimal("0.25"), open_start=at, received_at=at
+    )
+    MeterEvent.objects.create(house=house, at=at, kind=MeterEvent.Kind.WENT_BACK, ei_kwh=Decimal("0"))
+    UnknownMeter.objects.create(key="1ESY999", topic="tele/x/SENSOR", first_seen=at, last_seen=at)
+    meter_token_issue(house=house)
 
 
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda model: model.__name__)

@@ -6,6 +6,7 @@ import pytest
 
 from core.local_time import local_midnight
 from invoicing import selectors, services
+from metering.models import MeterReading
 from tests.factories import CommunityFactory, HouseFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,17 @@ def test_daily_energy_is_summed_per_local_day(berlin):
     )
 
     assert days[house.pk] == [(dt.date(2026, 10, 24), 1000, 500), (dt.date(2026, 10, 25), 6000, 250)]
+
+
+def test_estimated_readings_are_counted_and_named(berlin):
+    house = HouseFactory(community=berlin)
+    period = services.period_get_or_create(community=berlin, month="2026-10")
+    readings = add_readings(house, period.start, [("1", "0")] * 2980)
+    MeterReading.objects.filter(pk__in=[r.pk for r in readings[:12]]).update(estimated=True)
+
+    completeness = selectors.period_completeness(period=period)
+
+    assert completeness.houses[0].estimated == 12
+    assert completeness.summary().endswith(
+        "12 of the present intervals are estimated (spread over a meter feed outage)."
+    )
