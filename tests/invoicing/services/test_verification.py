@@ -6,9 +6,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from invoicing import services
-from invoicing.models import BillingCheck, Invoice
+from invoicing.models import BillingCheck, Invoice, StatementDocument
 from tests.database_guards import draft, issue, sql
 from tests.factories import HouseFactory, SettlementPeriodFactory
 
@@ -79,6 +80,24 @@ def test_a_second_live_invoice_for_a_house_and_month_is_found(closed_january):
     draft(closed_january, house=Invoice.objects.get(number="INV-2026-001").house)
 
     assert any("house house_1 has 2 live invoices" in finding for finding in findings())
+
+
+def test_a_changed_frozen_statement_is_found(closed_january):
+    """As if someone edited the stored statement behind the database's guard (off within this test)."""
+    table, guard = "invoicing_statementdocument", "leg_statementdocument_update"  # its guard on SQLite
+    if connection.vendor == "postgresql":
+        sql("SET LOCAL session_replication_role = replica")  # no trigger fires until the test's rollback
+    else:
+        sql(f"DROP TRIGGER {guard}")
+    statement = StatementDocument.objects.get(period=closed_january)
+    sql(
+        f"UPDATE {table} SET content_json = %s WHERE id = %s",
+        [statement.content_json.replace("1", "2", 1), statement.pk],
+    )
+
+    assert f"Statement of {closed_january}: the frozen statement differs from the stored readings and tariffs" in (
+        findings()
+    )
 
 
 def test_the_period_filter_leaves_other_months_out(closed_january):
