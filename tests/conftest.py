@@ -34,3 +34,17 @@ def _flush_past_the_database_guards():
     operations.execute_sql_flush = execute_sql_flush
     yield
     operations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_catalogues():
+    """Compile the German catalogue when its .mo is missing or stale (CI runs pytest without ./dev)."""
+    from django.utils.translation import trans_real
+
+    from communities.catalogue import compile_catalogues
+
+    if compile_catalogues():
+        # Catalogues loaded before the compile (none usually) would otherwise stay English.
+        trans_real._translations = {}
+        trans_real._default = None
+    yield
