@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django.core import mail
 
 from communities.catalogue import LOCALE_DIR, compile_catalogues
+from invoicing import services
 from invoicing.documents import render_pdf
 from tests.invoicing.documents.test_household_layout import household_invoice
 from tests.invoicing.documents.test_invoice import flat, pdf_text
+from tests.invoicing.services.test_deliveries import period, run  # noqa: F401 (fixtures)
 
 GERMAN_PO = LOCALE_DIR / "de" / "LC_MESSAGES" / "django.po"
 DOCUMENT_SOURCES = ("templates/invoicing/", "invoicing/documents/")
@@ -41,6 +44,19 @@ def test_the_admin_index_follows_a_german_browser(admin_client):
     assert response.status_code == 200
     assert "E-Mail-Versände" in page and "Zählerereignisse" in page
     assert "E-mail deliveries" not in page
+
+
+@pytest.mark.django_db
+def test_a_german_community_e_mails_its_invoice_in_german(period, run):  # noqa: F811 (fixtures)
+    period.community.language = "de"
+    period.community.save()
+
+    run(services.deliveries_queue, period=period)
+
+    [message] = mail.outbox
+    assert message.subject == "Rechnung INV-2026-001 für 2026-01 von Sonnenfeld"
+    assert "anbei erhalten Sie die Rechnung INV-2026-001 für 2026-01" in message.body
+    assert "Mit freundlichen Grüßen" in message.body
 
 
 def _document_entries():
