@@ -48,3 +48,14 @@ def _compiled_catalogues():
         trans_real._translations = {}
         trans_real._default = None
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    """Start every test in the default language: a request with Accept-Language: de (LocaleMiddleware)
+    or a German document leaves German active in the thread, which the next test would inherit."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
