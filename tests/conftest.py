@@ -34,3 +34,28 @@ def _flush_past_the_database_guards():
     operations.execute_sql_flush = execute_sql_flush
     yield
     operations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_catalogues():
+    """Compile the German catalogue when its .mo is missing or stale (CI runs pytest without ./dev)."""
+    from django.utils.translation import trans_real
+
+    from communities.catalogue import compile_catalogues
+
+    if compile_catalogues():
+        # Catalogues loaded before the compile (none usually) would otherwise stay English.
+        trans_real._translations = {}
+        trans_real._default = None
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    """Start every test in the default language: a request with Accept-Language: de (LocaleMiddleware)
+    or a German document leaves German active in the thread, which the next test would inherit."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

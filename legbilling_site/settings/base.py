@@ -135,6 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+# The German catalogue (locale/de/LC_MESSAGES/django.po); ./dev and the tests compile its .mo.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Stored and computed in UTC. Times shown to staff (lists, forms, history, job progress) are in
 # this zone; each community's own zone decides its calendar (periods, tariff days, memberships).
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")

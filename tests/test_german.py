@@ -1,0 +1,114 @@
+"""The German catalogue (locale/de): compiled by the set-up, used by documents and the admin."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.core import mail
+
+from communities.catalogue import LOCALE_DIR, compile_catalogues
+from invoicing import services
+from invoicing.documents import render_pdf
+from tests.invoicing.documents.test_household_layout import household_invoice
+from tests.invoicing.documents.test_invoice import flat, pdf_text
+from tests.invoicing.services.test_deliveries import period, run  # noqa: F401 (fixtures)
+
+GERMAN_PO = LOCALE_DIR / "de" / "LC_MESSAGES" / "django.po"
+DOCUMENT_SOURCES = ("templates/invoicing/", "invoicing/documents/")
+
+
+@pytest.fixture(scope="module")
+def german_pdf_text() -> str:
+    return flat(pdf_text(render_pdf(household_invoice(language="de"))))
+
+
+def test_a_german_invoice_pdf_speaks_german(german_pdf_text):
+    assert "Rechnungsnummer" in german_pdf_text and "Rechnungsdatum" in german_pdf_text
+    assert "Fällig am 17. November 2026" in german_pdf_text
+    assert "Zahlungsziel 14 Tage ab Rechnungsdatum" in german_pdf_text
+    assert "Gesamtbetrag 60,03 €" in german_pdf_text
+    assert "Wir überweisen Ihnen 60,03 € bis zum 17. November 2026." in german_pdf_text
+
+
+def test_a_german_invoice_pdf_has_no_english_headings_left(german_pdf_text):
+    for english in ("Invoice no.", "Due date", "Payment terms", "Total", "Bank account"):
+        assert english not in german_pdf_text
+
+
+@pytest.mark.django_db
+def test_the_admin_index_follows_a_german_browser(admin_client):
+    response = admin_client.get("/admin/", headers={"accept-language": "de"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "E-Mail-Versände" in page and "Zählerereignisse" in page
+    assert "E-mail deliveries" not in page
+
+
+@pytest.mark.django_db
+def test_a_german_community_e_mails_its_invoice_in_german(period, run):  # noqa: F811 (fixtures)
+    period.community.language = "de"
+    period.community.save()
+
+    run(services.deliveries_queue, period=period)
+
+    [message] = mail.outbox
+    assert message.subject == "Rechnung INV-2026-001 für 2026-01 von Sonnenfeld"
+    assert "anbei erhalten Sie die Rechnung INV-2026-001 für 2026-01" in message.body
+    assert "Mit freundlichen Grüßen" in message.body
+
+
+def _document_entries():
+    with GERMAN_PO.open("rb") as po_file:
+        catalogue = read_po(po_file, locale="de")
+    return [
+        message
+        for message in catalogue
+        if message.id and any(path.startswith(DOCUMENT_SOURCES) for path, _ in message.locations)
+    ]
+
+
+def test_every_document_and_e_mail_string_has_a_german_translation():
+    entries = _document_entries()
+    assert len(entries) > 50  # the PDF, the e-mails and the charts
+    strings = [message.string if isinstance(message.string, tuple) else (message.string,) for message in entries]
+    assert [message.id for message, texts in zip(entries, strings, strict=True) if not all(texts)] == []
+
+
+def test_no_document_translation_is_left_fuzzy():
+    assert [message.id for message in _document_entries() if message.fuzzy] == []
+
+
+def _write_po(directory: Path, translation: str) -> Path:
+    messages = directory / "de" / "LC_MESSAGES"
+    messages.mkdir(parents=True, exist_ok=True)
+    po_path = messages / "django.po"
+    po_path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "Invoice"\nmsgstr "{translation}"\n',
+        encoding="utf-8",
+    )
+    return po_path
+
+
+def test_a_missing_mo_is_compiled_from_its_po(tmp_path):
+    po_path = _write_po(tmp_path, "Rechnung")
+    assert compile_catalogues(tmp_path) == [po_path.with_suffix(".mo")]
+    assert b"Rechnung" in po_path.with_suffix(".mo").read_bytes()
+
+
+def test_an_up_to_date_mo_is_left_alone(tmp_path):
+    _write_po(tmp_path, "Rechnung")
+    compile_catalogues(tmp_path)
+    assert compile_catalogues(tmp_path) == []
+
+
+def test_an_edited_po_is_compiled_again(tmp_path):
+    po_path = _write_po(tmp_path, "Rechnung")
+    compile_catalogues(tmp_path)
+    _write_po(tmp_path, "Faktura")
+    later = time.time() + 10
+    os.utime(po_path, (later, later))
+    assert compile_catalogues(tmp_path) == [po_path.with_suffix(".mo")]
+    assert b"Faktura" in po_path.with_suffix(".mo").read_bytes()
