@@ -39,7 +39,7 @@ def test_send_button_confirms_first(admin_client, period):
     response = send(admin_client, period)
 
     assert response.status_code == 200
-    assert "Yes, send invoices by e-mail" in response.text
+    assert "Yes: Send invoices by e-mail" in response.text
     assert "0 sent, 0 waiting, 0 failed, 2 invoices not e-mailed" in response.text
     assert InvoiceDelivery.objects.count() == 0
 
@@ -88,7 +88,7 @@ def test_resend_one_invoice_is_confirmed_and_recorded(admin_client, period, djan
     page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk])).text
     assert 'value="resend_emails"' in page  # the button on the invoice's own page
     data = {"action": "resend_emails", ACTION_CHECKBOX_NAME: [invoice.pk]}
-    assert "Yes, resend by e-mail" in admin_client.post(INVOICES, data).text
+    assert "Yes: Resend by e-mail" in admin_client.post(INVOICES, data).text
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(INVOICES, {**data, "post": "yes"})
