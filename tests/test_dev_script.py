@@ -96,6 +96,7 @@ def test_with_pango_the_requirements_are_stamped_and_the_tests_run(project):
         + "  *hashlib*) echo 0123; exit 0 ;;\n"
         + '  "-m pip install"*) exit 0 ;;\n'
         + '  *"import weasyprint"*) exit 0 ;;\n'
+        + '  "-m communities.catalogue") exit 0 ;;\n'
         + '  "-m pytest"*) echo TESTS RAN; exit 0 ;;\n',
     )
     fake(project / ".venv" / "bin" / "pip", "")
