@@ -70,7 +70,8 @@ def overflowing_text(document) -> list[str]:
 
 @pytest.mark.parametrize("name", [GREEK, CYRILLIC, ARABIC, CJK])
 def test_each_script_of_the_name_extracts_from_the_pdf(long_name_pdf, name):
-    assert all(word in pdf_text(long_name_pdf) for word in name.split())
+    text = pdf_text(long_name_pdf).replace("-\n", "-")  # a double name may wrap at its hyphen
+    assert all(word in text for word in name.split())
 
 
 def test_scripts_the_shipped_font_lacks_come_from_notos_fonts(long_name_pdf):
