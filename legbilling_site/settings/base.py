@@ -313,7 +313,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["context_id"], "formatter": "line"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # django-axes logs every start and every successful login at INFO; lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The audit trail records who changed what, not from where: behind a proxy the client address
