@@ -1,11 +1,13 @@
 """The throwaway database and MEDIA_ROOT every benchmark runs on, so it never touches real data.
 
 With a PostgreSQL ``DATABASE_URL`` a fresh database is created next to the one named and dropped
-afterwards; otherwise a temporary SQLite file. Sets the environment the Django settings read.
+afterwards; otherwise a temporary SQLite file. The temporary folder goes on exit too. Sets the
+environment the Django settings read.
 """
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -41,6 +43,7 @@ def throwaway_environment(prefix: str, **extra_environment: str):
     try:
         yield workdir, database
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)
         if pg_admin_url:
             from django.db import connections
 

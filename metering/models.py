@@ -137,6 +137,10 @@ class MeterReading(models.Model):
             models.CheckConstraint(condition=Q(exported_wh__gte=0), name="reading_exported_wh_non_negative"),
             models.CheckConstraint(condition=Q(imported_wh__gte=0), name="reading_imported_wh_non_negative"),
         ]
+        indexes = [
+            # The readings list (newest first, the id breaking ties) and joins on the interval alone.
+            models.Index(fields=["interval_start", "id"], name="reading_by_interval"),
+        ]
 
     def __str__(self):
         return f"{self.house.house_id} @ {self.interval_start:%Y-%m-%d %H:%M}Z"
