@@ -1,8 +1,8 @@
 """How fast invoice PDFs render: the batch path against a naive render that reuses nothing.
 
-    .venv/bin/python benchmarks/bench_pdf.py [--count 100] [--naive-count 10]
+    .venv/bin/python benchmarks/bench_pdf.py [--full] [--count N] [--naive-count N] [--json PATH]
 
-Renders ``--count`` realistic documents (31 days of daily energy, one or two tariff segments,
+Renders ``--count`` (20; ``--full`` 100) realistic documents (31 days of daily energy, one or two tariff segments,
 names with umlauts) in one process with ``render_pdfs``, which reuses the template, the parsed
 CSS, the FontConfiguration and the URL fetcher. The baseline, measured in the same run, builds
 all of that afresh for every PDF, as a plain ``HTML(...).write_pdf()`` per invoice would.
@@ -39,6 +39,10 @@ from decimal import Decimal
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT / "benchmarks"))
+
+from results import Results, add_json_argument  # noqa: E402
+
 GOAL_PDFS, GOAL_SECONDS, GOAL_WORKERS = 2000, 240, 2
 
 
@@ -129,9 +133,13 @@ def documents(count: int):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=100, help="PDFs rendered in the batch (default 100)")
-    parser.add_argument("--naive-count", type=int, default=10, help="PDFs rendered naively (default 10)")
+    parser.add_argument("--full", action="store_true", help="100 batch and 10 naive PDFs")
+    parser.add_argument("--count", type=int, help="PDFs rendered in the batch (default 20, --full 100)")
+    parser.add_argument("--naive-count", type=int, help="PDFs rendered naively (default 5, --full 10)")
+    add_json_argument(parser)
     args = parser.parse_args()
+    args.count = args.count or (100 if args.full else 20)
+    args.naive_count = args.naive_count or (10 if args.full else 5)
 
     setup_django()
     from invoicing.documents import Renderer, render_html, render_pdfs
@@ -162,16 +170,26 @@ def main():
 
     projected = GOAL_PDFS * batch / GOAL_WORKERS
     print(f"first render in a fresh process: {cold:.3f} s")
-    print(f"naive (nothing reused), {len(naive_docs)} PDFs: {naive:.4f} s/PDF, {1 / naive:.1f} PDFs/s")
-    print(
-        f"render_pdfs, {len(batch_docs)} PDFs: {batch:.4f} s/PDF, {1 / batch:.1f} PDFs/s "
-        f"({batch_total:.2f} s total, mean size {statistics.fmean(sizes) / 1024:.1f} KiB)"
+    print(f"mean size {statistics.fmean(sizes) / 1024:.1f} KiB")
+    results = Results("pdf")
+    results.add(
+        "render_pdfs, per PDF",
+        batch * 1000,
+        "ms",
+        database="none",
+        data=f"{len(batch_docs)} one-page invoices with a 31-day chart, one process",
+        baseline=f"a fresh renderer per PDF ({len(naive_docs)} PDFs)",
+        baseline_value=naive * 1000,
     )
-    print(f"speed-up over naive: {naive / batch:.2f}x")
-    print(
-        f"projected {GOAL_PDFS} PDFs on {GOAL_WORKERS} workers: {projected:.0f} s "
-        f"(goal {GOAL_SECONDS} s, {'met' if projected <= GOAL_SECONDS else 'NOT met'})"
+    results.add(
+        f"{GOAL_PDFS} PDFs on {GOAL_WORKERS} workers, projected",
+        projected,
+        "s",
+        database="none",
+        goal=f"<= {GOAL_SECONDS} s",
+        met=projected <= GOAL_SECONDS,
     )
+    results.write(args.json)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Benchmark: peak memory of reading an XLSX of meter data, streaming (the engine) against loading it whole.
 
-    .venv/bin/python benchmarks/bench_xlsx_memory.py [--rows 200000] [--houses 100]
+    .venv/bin/python benchmarks/bench_xlsx_memory.py [--full] [--rows N] [--houses 100] [--json PATH]
+
+(20,000 rows by default, 200,000 with ``--full``.)
 
 Each measurement runs in a fresh process on a throwaway SQLite database of its own, so each peak RSS is its own:
 
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from results import Results, add_json_argument  # noqa: E402
 from throwaway import throwaway_environment  # noqa: E402
 
 
@@ -104,11 +107,14 @@ def child(mode: str, path: Path, houses: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--full", action="store_true", help="200,000 rows")
+    parser.add_argument("--rows", type=int)
     parser.add_argument("--houses", type=int, default=100)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
+    add_json_argument(parser)
     args = parser.parse_args()
+    args.rows = args.rows or (200_000 if args.full else 20_000)
     if args.child:
         print(json.dumps(measure(args.child, args.file, args.houses)))
         return
@@ -120,13 +126,19 @@ def main() -> None:
         print(f"file:            {args.rows:,} rows, {args.houses} houses, {path.stat().st_size / 1e6:.1f} MB XLSX")
         baseline = child("baseline", path, args.houses)
         print(f"baseline:        {baseline['peak_mb']:.0f} MB peak (Django, database, community, libraries; no file)")
+        results = Results("xlsx_memory")
         for mode in ("whole workbook", "streaming read", "engine import"):
             run = child(mode, path, args.houses)
-            ratio = run["peak_mb"] / baseline["peak_mb"]
-            print(
-                f"{mode + ':':<17}{run['peak_mb']:.0f} MB peak = {ratio:.2f}x the baseline, "
-                f"+{run['peak_mb'] - baseline['peak_mb']:.0f} MB, {run['seconds']:.1f} s ({run['detail']})"
+            print(f"{mode + ':':<17}{run['seconds']:.1f} s ({run['detail']})")
+            results.add(
+                f"{mode}, peak RSS",
+                run["peak_mb"],
+                "MB",
+                data=f"{args.rows:,} rows XLSX",
+                baseline="the process before reading the file",
+                baseline_value=baseline["peak_mb"],
             )
+        results.write(args.json)
 
 
 if __name__ == "__main__":
