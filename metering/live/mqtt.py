@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Unacknowledged messages the broker may have in flight to us (MQTT 5 Receive Maximum): more than
 # one batch, or the broker would hold back the rest of the batch until the flush timer fires.
-RECEIVE_MAXIMUM = 2000
+RECEIVE_MAXIMUM = 65535
 
 
 @dataclass(frozen=True)
