@@ -62,6 +62,17 @@ class Feed:
         client.disconnect()
         client.loop_stop()
 
+    def publish_burst(self, device: str, payloads: list[str]) -> None:
+        """Publish without waiting for each acknowledgement (as fast as a publisher goes)."""
+        client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        client.max_inflight_messages_set(1000)
+        client.connect(self.broker.host, self.broker.port)
+        client.loop_start()
+        infos = [client.publish(f"{self.prefix}/{device}/SENSOR", text, qos=1) for text in payloads]
+        infos[-1].wait_for_publish(timeout=60)
+        client.disconnect()
+        client.loop_stop()
+
     def receive(self, count: int, timeout: float = 20):
         """A fresh ingester (a restart) that runs until it has stored ``count`` messages."""
         ingester = self.ingester()
