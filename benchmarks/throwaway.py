@@ -22,9 +22,13 @@ def throwaway_environment(prefix: str, **extra_environment: str):
         import psycopg
 
         base, _, _ = url.rpartition("/")
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error:
+            shutil.rmtree(workdir, ignore_errors=True)  # e.g. the database named in the URL is missing
+            raise
         pg_admin_url = url
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
         os.environ["DATABASE_URL"] = f"{base}/{name}"
         database = f"PostgreSQL ({name}, dropped afterwards)"
     else:

@@ -67,8 +67,9 @@ def _upsert_sqlite(house, start_s, exported_wh, imported_wh) -> Written:
     sql = (
         f"INSERT INTO {TABLE} (house_id, interval_start, exported_wh, imported_wh) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (house_id, interval_start) DO UPDATE SET "
-        "exported_wh = excluded.exported_wh, imported_wh = excluded.imported_wh "
-        f"WHERE {TABLE}.exported_wh != excluded.exported_wh OR {TABLE}.imported_wh != excluded.imported_wh"
+        "exported_wh = excluded.exported_wh, imported_wh = excluded.imported_wh, estimated = 0 "
+        f"WHERE {TABLE}.exported_wh != excluded.exported_wh OR {TABLE}.imported_wh != excluded.imported_wh "
+        f"OR {TABLE}.estimated"  # a file's value is measured: it replaces a live feed's estimate
     )
     changed = 0
     for begin in range(0, len(house), BATCH_ROWS):
@@ -122,8 +123,9 @@ def _upsert_postgresql(house, start_s, exported_wh, imported_wh) -> Written:
                 SELECT house_id, to_timestamp(start_s), exported_wh, imported_wh
                 FROM meter_import_staging ORDER BY house_id, start_s
                 ON CONFLICT (house_id, interval_start) DO UPDATE
-                SET exported_wh = EXCLUDED.exported_wh, imported_wh = EXCLUDED.imported_wh
+                SET exported_wh = EXCLUDED.exported_wh, imported_wh = EXCLUDED.imported_wh, estimated = false
                 WHERE (reading.exported_wh, reading.imported_wh) IS DISTINCT FROM (EXCLUDED.exported_wh, EXCLUDED.imported_wh)
+                    OR reading.estimated  -- a file's value is measured: it replaces a live feed's estimate
                 RETURNING (xmax = 0) AS inserted
             )
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted

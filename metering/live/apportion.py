@@ -9,14 +9,18 @@ never lost, it is carried in the register values themselves.
 The interval that holds the newest message is open: its reading covers the time up to that
 message and grows with the next one. The state keeps what the open interval has so far, so each
 reading is written as an absolute value (re-sending it changes nothing).
+
+Out of order: a message older than the meter's last one is *late* and changes nothing. Registers
+are cumulative, so the energy between the two messages around it is already written in full; a late
+message could only move some of it between the intervals of that span, never change a sum, so the
+written readings stay as they are (a re-sent message is the same case). Within one batch messages
+are taken in time order, so a message late only within its batch is used like any other.
 """
 
 import datetime as dt
 import enum
-import math
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 MICROSECOND = dt.timedelta(microseconds=1)
@@ -26,7 +30,7 @@ class Outcome(enum.StrEnum):
     FIRST = "first"  # the meter's first message: sets the start values, no energy yet
     STORED = "stored"
     DUPLICATE = "duplicate"  # same instant as the last message: nothing changes
-    STALE = "stale"  # older than the last message (arrived out of order): nothing changes
+    LATE = "late"  # older than the last message (arrived out of order): nothing changes, see above
     WENT_BACK = "went_back"  # a register lower than before: a meter event, no energy
 
 
@@ -73,8 +77,17 @@ def interval_floor(instant: dt.datetime, interval: dt.timedelta, zone: ZoneInfo)
     return dt.datetime.fromtimestamp(local_s - local_s % step_s, dt.UTC) - offset
 
 
-def _wh(kwh: Decimal) -> Fraction:
-    return Fraction(kwh) * 1000
+MWH_PER_KWH_EXPONENT = 6
+
+
+def _mwh(kwh: Decimal) -> int:
+    """The register in whole mWh: registers carry at most six decimals of kWh (the payload and the
+    state keep them so), which makes the apportioning integer arithmetic (Fractions took a fifth of
+    a batch's time)."""
+    mwh = kwh.scaleb(MWH_PER_KWH_EXPONENT)
+    if mwh != mwh.to_integral_value():
+        raise ValueError(f"A register is kept to 0.001 Wh, not {kwh} kWh.")
+    return int(mwh)
 
 
 def advance(state: MeterState | None, registers: Registers, *, interval: dt.timedelta, zone: ZoneInfo) -> Step:
@@ -85,7 +98,7 @@ def advance(state: MeterState | None, registers: Registers, *, interval: dt.time
     if registers.at == state.at:
         return Step(Outcome.DUPLICATE, state)
     if registers.at < state.at:
-        return Step(Outcome.STALE, state)
+        return Step(Outcome.LATE, state)
     if registers.ei_kwh < state.ei_kwh or registers.eo_kwh < state.eo_kwh:
         return _went_back(state, registers, interval=interval, zone=zone)
     return _apportion(state, registers, interval=interval)
@@ -112,29 +125,31 @@ def _open_reading(state: MeterState) -> Reading:
 def _apportion(state: MeterState, registers: Registers, *, interval: dt.timedelta) -> Step:
     """Spread the deltas linearly over ``[state.at, registers.at]``, interval by interval."""
     t0, t1 = state.at, registers.at
-    span = t1 - t0
-    ei0, ei1 = _wh(state.ei_kwh), _wh(registers.ei_kwh)
-    eo0, eo1 = _wh(state.eo_kwh), _wh(registers.eo_kwh)
+    span_us = (t1 - t0) // MICROSECOND
+    ei0, ei1 = _mwh(state.ei_kwh), _mwh(registers.ei_kwh)
+    eo0, eo1 = _mwh(state.eo_kwh), _mwh(registers.eo_kwh)
     # An outage: a whole interval after the last message passed without one. The split over the
     # intervals is then a guess, and every interval this span touches says so.
     outage = state.open_start + 2 * interval <= t1
     readings = []
     start = state.open_start
     imported, exported, estimated = state.open_imported_wh, state.open_exported_wh, state.open_estimated
-    floor_ei, floor_eo = math.floor(ei0), math.floor(eo0)
+    floor_ei, floor_eo = ei0 // 1000, eo0 // 1000
     while True:
         end = start + interval
         if end > t1:
             break
-        share = Fraction((end - t0) // MICROSECOND, span // MICROSECOND)
-        next_ei, next_eo = math.floor(ei0 + (ei1 - ei0) * share), math.floor(eo0 + (eo1 - eo0) * share)
+        # floor(E(end)) in Wh, E growing linearly from E0 at t0 to E1 at t1; all in integers.
+        elapsed_us = (end - t0) // MICROSECOND
+        next_ei = (ei0 * span_us + (ei1 - ei0) * elapsed_us) // (span_us * 1000)
+        next_eo = (eo0 * span_us + (eo1 - eo0) * elapsed_us) // (span_us * 1000)
         imported += next_ei - floor_ei
         exported += next_eo - floor_eo
         readings.append(Reading(start, imported, exported, estimated or outage))
         floor_ei, floor_eo = next_ei, next_eo
         start, imported, exported, estimated = end, 0, 0, False
-    imported += math.floor(ei1) - floor_ei
-    exported += math.floor(eo1) - floor_eo
+    imported += ei1 // 1000 - floor_ei
+    exported += eo1 // 1000 - floor_eo
     new_state = MeterState(t1, registers.ei_kwh, registers.eo_kwh, start, imported, exported, estimated or outage)
     if t1 > start:
         readings.append(_open_reading(new_state))

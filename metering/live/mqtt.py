@@ -26,9 +26,11 @@ from .service import Incoming, live_messages_store
 
 log = logging.getLogger(__name__)
 
-# Unacknowledged messages the broker may have in flight to us (MQTT 5 Receive Maximum): more than
-# one batch, or the broker would hold back the rest of the batch until the flush timer fires.
-RECEIVE_MAXIMUM = 2000
+# Unacknowledged messages the broker may have in flight to us (MQTT 5 Receive Maximum; 65,535 is
+# the protocol's most). Messages beyond it wait in the broker's queue, which Mosquitto caps at
+# max_queued_messages (default 1,000) and then drops QoS 1 messages silently: with 2,000 here, a
+# burst published faster than one batch is stored lost everything past 3,000 unacknowledged.
+RECEIVE_MAXIMUM = 65535
 
 
 @dataclass(frozen=True)

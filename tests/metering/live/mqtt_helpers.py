@@ -6,6 +6,7 @@ Every test has its own topic prefix and client id, and drops its broker session 
 
 import os
 import socket
+import threading
 import time
 import uuid
 
@@ -61,6 +62,38 @@ class Feed:
             client.publish(f"{self.prefix}/{device}/SENSOR", text, qos=1).wait_for_publish(timeout=10)
         client.disconnect()
         client.loop_stop()
+
+    def topic(self, device: str) -> str:
+        return f"{self.prefix}/{device}/SENSOR"
+
+    def publish_burst(self, messages: list[tuple[str, str]]) -> None:
+        """(topic, payload) pairs, without waiting for each acknowledgement (as fast as a publisher goes)."""
+        client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        client.max_inflight_messages_set(1000)
+        client.connect(self.broker.host, self.broker.port)
+        client.loop_start()
+        infos = [client.publish(topic, text, qos=1) for topic, text in messages]
+        infos[-1].wait_for_publish(timeout=60)
+        client.disconnect()
+        client.loop_stop()
+
+    def ingest_while_publishing(self, messages: list[tuple[str, str]], *, hold_first_batch: bool = False):
+        """An ingester stores ``messages`` while they are published; with ``hold_first_batch`` its
+        first store waits for the whole burst, so the broker must hold them all unacknowledged."""
+        ingester = self.ingester()
+        published = threading.Event()
+        if hold_first_batch:
+            store = ingester._flush
+            ingester._flush = lambda batch: (published.wait(120), store(batch))
+
+        def publish_when_subscribed():
+            ingester.subscribed.wait(10)
+            self.publish_burst(messages)
+            published.set()
+
+        threading.Thread(target=publish_when_subscribed, daemon=True).start()
+        deadline = time.monotonic() + 120
+        return ingester.run(until=lambda: ingester.totals["messages"] >= len(messages) or time.monotonic() > deadline)
 
     def receive(self, count: int, timeout: float = 20):
         """A fresh ingester (a restart) that runs until it has stored ``count`` messages."""

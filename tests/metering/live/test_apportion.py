@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from metering.live.apportion import Outcome, Registers, advance, interval_floor
 
 UTC = ZoneInfo("UTC")
@@ -70,8 +72,26 @@ def test_a_duplicate_changes_nothing():
 def test_an_older_message_arriving_late_changes_nothing():
     _, steps = feed([(minutes(0), "0", "0"), (minutes(10), "2", "0"), (minutes(5), "1", "0")])
 
-    assert steps[2].outcome == Outcome.STALE
+    assert steps[2].outcome == Outcome.LATE
     assert steps[2].readings == ()
+
+
+def test_a_new_message_arriving_late_between_two_earlier_ones_changes_no_reading_and_no_sum():
+    # Given readings written from 10:00 and 10:30, then 10:10 arrives late with a value off the line
+    in_order = [(minutes(0), "0", "0"), (minutes(30), "3", "0"), (minutes(45), "4", "0")]
+    late = (minutes(10), "2.5", "0")
+
+    readings, steps = feed([in_order[0], in_order[1], late, in_order[2]])
+
+    # Then it is counted as late, and the readings are those of the feed without it
+    assert steps[2].outcome == Outcome.LATE
+    assert readings == feed(in_order)[0]
+    assert sum(r.imported_wh for r in readings.values()) == 4000
+
+
+def test_a_register_with_more_than_six_decimals_of_kwh_is_refused():
+    with pytest.raises(ValueError, match=r"0\.001 Wh"):
+        feed([(minutes(0), "0", "0"), (minutes(5), "1.0000001", "0")])
 
 
 def test_an_outage_is_spread_over_the_missing_quarter_hours_and_flagged():

@@ -84,3 +84,16 @@ def test_a_register_reset_gives_an_event_and_no_negative_energy(feed, house):  #
     assert MeterEvent.objects.get(house=house).kind == MeterEvent.Kind.WENT_BACK
     assert not MeterReading.objects.filter(imported_wh__lt=0).exists()
     assert imported_wh(house) == 1500
+
+
+def test_a_burst_of_ten_thousand_arrives_whole_while_the_first_batch_is_being_stored(feed, house):  # noqa: F811
+    # Given a burst the ingester starts storing only once it is all published, so the broker must
+    # hold all 10,000 unacknowledged (its queue alone keeps 1,000 and drops the rest)
+    points = registers(1, 9_999, 10)
+    burst = [(feed.topic("house_1"), sml(at, str(ei), meter_id=house.meter_id)) for at, ei in points]
+
+    totals = feed.ingest_while_publishing(burst, hold_first_batch=True)
+
+    # Then nothing was dropped and the energy adds up
+    assert totals["messages"] == 10_000
+    assert imported_wh(house) == 9_999

@@ -85,8 +85,40 @@ def test_a_message_sent_again_changes_nothing(house):
 
     report = live_messages_store(messages=feed)
 
-    assert report.outcomes["duplicate"] == 1 and report.outcomes["stale"] == 1
+    assert report.outcomes["duplicate"] == 1 and report.outcomes["late"] == 1
     assert MeterReading.objects.get(house=house).imported_wh == 1000
+
+
+def imported_by_quarter_hour(house) -> list[tuple[int, int]]:
+    readings = MeterReading.objects.filter(house=house).order_by("interval_start")
+    return [(r.interval_start.minute, r.imported_wh) for r in readings]
+
+
+def test_a_late_message_in_a_later_batch_neither_loses_nor_doubles_energy(house):
+    # Given 10:00 and 10:30 stored, then 10:10 (never seen, off the line) arriving with 10:45
+    live_messages_store(
+        messages=[message("d", at(0), "0", meter_id="1ESY1"), message("d", at(30), "3", meter_id="1ESY1")]
+    )
+
+    report = live_messages_store(
+        messages=[message("d", at(10), "2.5", meter_id="1ESY1"), message("d", at(45), "4", meter_id="1ESY1")]
+    )
+
+    # Then the late one changes nothing and the readings add up to the register delta
+    assert report.outcomes["late"] == 1
+    assert imported_by_quarter_hour(house) == [(0, 1500), (15, 1500), (30, 1000)]
+
+
+def test_a_message_late_only_within_its_batch_is_used_in_time_order(house):
+    live_messages_store(
+        messages=[
+            message("d", at(0), "0", meter_id="1ESY1"),
+            message("d", at(30), "3", meter_id="1ESY1"),
+            message("d", at(15), "2.5", meter_id="1ESY1"),
+        ]
+    )
+
+    assert imported_by_quarter_hour(house) == [(0, 2500), (15, 500)]
 
 
 def test_an_outage_is_stored_as_estimated(house):
