@@ -77,7 +77,7 @@ def check_chunk(chunk: Chunk, context: FileContext, valid: ValidRows, errors: Er
     columns = context.columns
     row = np.arange(chunk.first_row, chunk.first_row + len(chunk.frame), dtype=np.int64)
     house_text, time_text, first_text, second_text = (
-        chunk.frame.iloc[:, position].fillna("").astype(object).str.strip()
+        _stripped(chunk.frame.iloc[:, position])
         for position in (columns.house, columns.timestamp, columns.first, columns.second)
     )
     blank = ((house_text == "") & (time_text == "") & (first_text == "") & (second_text == "")).to_numpy()
@@ -96,6 +96,13 @@ def check_chunk(chunk: Chunk, context: FileContext, valid: ValidRows, errors: Er
 
     valid.append(present & house_ok & times.ok & ~future & first_ok & second_ok, house, times.utc_s, first, second, row)
     return int(present.sum())
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """The column's text without surrounding blanks, stripped once per distinct value (files repeat them)."""
+    codes, uniques = pd.factorize(column.fillna("").to_numpy(dtype=object), use_na_sentinel=False)
+    stripped = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip().to_numpy(dtype=object)
+    return pd.Series(stripped[codes], dtype=object)
 
 
 def _check_houses(text: pd.Series, present, row, context: FileContext, errors: ErrorCollector):
