@@ -51,9 +51,9 @@ class _Seen:
         )
 
 
-def _interval_keys(house: np.ndarray, at_s: np.ndarray) -> np.ndarray:
+def interval_keys(house: np.ndarray, at_s: np.ndarray) -> np.ndarray:
     """One int64 per house and instant, in (house, instant) order: pks fit in 31 bits, seconds in 32."""
-    return (house << 32) | at_s
+    return (house.astype(np.int64) << 32) | at_s.astype(np.int64)
 
 
 class RepeatedRows:
@@ -82,7 +82,7 @@ class RepeatedRows:
             self._report(errors, house[index], at_s[index + 1], row[index + 1], row[index])
         starts = np.flatnonzero(np.concatenate(([True], ~same)))
         ends = np.flatnonzero(np.concatenate((~same, [True])))
-        keys = _interval_keys(house[starts], at_s[starts])
+        keys = interval_keys(house[starts], at_s[starts])
         new = np.ones(len(keys), dtype=bool)
         for earlier in self.seen:
             if len(keys) and earlier.overlaps(house[starts], at_s[starts]):

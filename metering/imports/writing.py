@@ -5,7 +5,7 @@ upserts. Call inside ``transaction.atomic``, batch after batch; counts created/u
 Both paths skip Django's model layer on purpose (a million model instances would cost ~1 GB and
 minutes); what the model would check is checked before: houses belong to the community, values
 are non-negative integers (the database CheckConstraints stay the last line of defence) and no
-reading lies in a frozen range (engine.check_frozen, inside the same transaction).
+reading lies in a frozen range (checks.FrozenRows, inside the same transaction).
 """
 
 from dataclasses import dataclass
@@ -15,6 +15,8 @@ import pandas as pd
 from django.db import connection
 
 from metering.models import MeterReading
+
+from .checks import interval_keys
 
 # Rows per executemany / COPY batch. 100,000 keeps the parameter lists at ~40 MB.
 BATCH_ROWS = 100_000
@@ -94,7 +96,7 @@ def _upsert_sqlite(house, start_s, exported_wh, imported_wh) -> Written:
 def _upsert_postgresql(house, start_s, exported_wh, imported_wh) -> Written:
     """New readings go straight into the table with one binary COPY (once through PostgreSQL, like a
     raw COPY); only readings whose values changed pass through a staging table to an UPDATE."""
-    keys = _keys(house, start_s)
+    keys = interval_keys(house, start_s)
     stored_keys, stored_values = _stored(house, start_s)
     exists = changed = np.zeros(len(keys), dtype=bool)
     if len(stored_keys):
@@ -118,11 +120,6 @@ _FIELDS = ("house_id", "interval_start", "exported_wh", "imported_wh")
 _ROW = np.dtype([("count", ">i2")] + [item for name in _FIELDS for item in ((f"{name}_len", ">i4"), (name, ">i8"))])
 # timestamptz travels as microseconds since 2000-01-01 UTC.
 _PG_EPOCH_S = 946_684_800
-
-
-def _keys(house: np.ndarray, start_s: np.ndarray) -> np.ndarray:
-    """One sortable int64 per reading (house pks and UTC seconds both fit in 31 and 32 bits)."""
-    return (house.astype(np.int64) << 32) | start_s.astype(np.int64)
 
 
 def _binary_rows(house, start_s, exported_wh, imported_wh) -> bytes:
@@ -163,7 +160,7 @@ def _stored(house: np.ndarray, start_s: np.ndarray) -> tuple[np.ndarray, np.ndar
                 buffer += block
     count = (len(buffer) - len(_SIGNATURE) - len(_TRAILER)) // _ROW.itemsize
     rows = np.frombuffer(buffer, dtype=_ROW, count=count, offset=len(_SIGNATURE))
-    keys = _keys(rows["house_id"], rows["interval_start"] // 1_000_000 + _PG_EPOCH_S)
+    keys = interval_keys(rows["house_id"], rows["interval_start"] // 1_000_000 + _PG_EPOCH_S)
     order = np.argsort(keys)
     return keys[order], np.stack([rows["exported_wh"][order], rows["imported_wh"][order]], axis=1).astype(np.int64)
 
