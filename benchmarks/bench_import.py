@@ -126,7 +126,12 @@ def run(args, workdir: Path, results: Results) -> None:
         baseline="first import",
         baseline_value=ours["seconds"],
     )
-    memory = ours
+    add_memory_figure(args, path, results, speed_run=ours, speed_data=data)
+
+
+def add_memory_figure(args, path: Path, results: Results, *, speed_run: dict, speed_data: str) -> None:
+    """Peak RSS of the import: of a separate ``--memory-rows`` run if asked for, else of the speed run."""
+    memory, data = speed_run, speed_data
     if args.memory_rows:
         clear_readings()
         path.unlink()
