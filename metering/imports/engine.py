@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
+from django.utils import translation
 
 from communities.models import Community
 from core.energy import kwh_to_wh
@@ -161,16 +162,12 @@ def _checked_chunks(source, context: FileContext, errors: ErrorCollector, progre
     so that parsing the next chunk overlaps writing this one (the writes wait on the database)."""
     parsed: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
+    language = translation.get_language()  # active per thread: row errors speak the caller's language
 
     def parse() -> None:
         try:
-            for chunk in source.chunks():
-                valid, chunk_errors = ValidRows(), ErrorCollector()
-                rows_read = check_chunk(chunk, context, valid, chunk_errors)
-                parsed.put((rows_read, valid, chunk_errors, chunk.first_row - 2 + len(chunk.frame)))
-                if stop.is_set():
-                    return
-            parsed.put(None)
+            with translation.override(language):
+                _parse_into(parsed, stop, source, context)
         except Exception as error:  # noqa: BLE001 - raised again in the caller's thread
             parsed.put(error)
 
@@ -190,6 +187,16 @@ def _checked_chunks(source, context: FileContext, errors: ErrorCollector, progre
         while thread.is_alive():
             with contextlib.suppress(queue.Empty):
                 parsed.get(timeout=0.1)
+
+
+def _parse_into(parsed: queue.Queue, stop: threading.Event, source, context: FileContext) -> None:
+    for chunk in source.chunks():
+        valid, chunk_errors = ValidRows(), ErrorCollector()
+        rows_read = check_chunk(chunk, context, valid, chunk_errors)
+        parsed.put((rows_read, valid, chunk_errors, chunk.first_row - 2 + len(chunk.frame)))
+        if stop.is_set():
+            return
+    parsed.put(None)
 
 
 def _check_and_write(readings: _Readings, context: FileContext, frozen, result: ImportResult, errors) -> None:

@@ -4,8 +4,10 @@ as a read of the whole file would (here two rows a chunk), and stays all or noth
 import datetime as dt
 
 import pytest
+from django.test import override_settings
+from django.utils import translation
 
-from metering.imports import source
+from metering.imports import engine, source
 from metering.models import FrozenRange, MeterReading
 
 from .import_helpers import INTERVAL_HEADER, csv_bytes, only_error, run_import, stored
@@ -99,3 +101,18 @@ def test_a_correcting_file_in_chunks_counts_created_updated_and_unchanged(commun
 
     assert (result.created, result.updated, result.unchanged) == (1, 1, 2)
     assert stored(community)[("house_1", OCT_1 + dt.timedelta(minutes=15))] == (2000, 0)
+
+
+def test_the_chunks_are_checked_in_the_callers_language(community, monkeypatch):
+    languages, checked = [], engine.check_chunk
+
+    def check_chunk(*args):
+        languages.append(translation.get_language())
+        return checked(*args)
+
+    monkeypatch.setattr(engine, "check_chunk", check_chunk)
+
+    with override_settings(LANGUAGE_CODE="en"), translation.override("de"):
+        run_import(community, csv_bytes([INTERVAL_HEADER, reading("house_1", 0)]))
+
+    assert languages == ["de"]
