@@ -6,6 +6,7 @@ an ``ErrorCollector``: numpy for the rows, one query per check at most.
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,27 +31,99 @@ def implausible_message(community: Community, limit_wh: int) -> str:
     )
 
 
-def drop_duplicates(house, at_s, first, second, row, *, errors, house_names, column):
-    """Identical repeated rows count once; the same house and instant with other values is an error."""
-    if len(house) < 2:
-        return house, at_s, first, second, row
-    order = np.lexsort((row, at_s, house))
-    house, at_s, first, second, row = house[order], at_s[order], first[order], second[order], row[order]
-    same = (house[1:] == house[:-1]) & (at_s[1:] == at_s[:-1])
-    if not same.any():
-        return house, at_s, first, second, row
-    conflict = same & ((first[1:] != first[:-1]) | (second[1:] != second[:-1]))
-    for index in errors.listed_hits(conflict):
+@dataclass
+class _Seen:
+    """The distinct intervals of one earlier chunk: sorted keys, and the latest row of each so far."""
+
+    keys: np.ndarray
+    row: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+    houses: tuple[int, int]
+    instants: tuple[int, int]
+
+    def overlaps(self, house: np.ndarray, at_s: np.ndarray) -> bool:
+        return bool(
+            house[0] <= self.houses[1]
+            and house.max() >= self.houses[0]
+            and at_s.min() <= self.instants[1]
+            and at_s.max() >= self.instants[0]
+        )
+
+
+def interval_keys(house: np.ndarray, at_s: np.ndarray) -> np.ndarray:
+    """One int64 per house and instant, in (house, instant) order: pks fit in 31 bits, seconds in 32."""
+    return (house.astype(np.int64) << 32) | at_s.astype(np.int64)
+
+
+class RepeatedRows:
+    """Identical repeated rows count once; the same house and instant with other values is an error.
+
+    Fed chunk by chunk, it answers as if the whole file were sorted at once: each row is compared
+    with the latest earlier row of its interval. It keeps ~28 bytes per distinct interval, not the
+    rows; a chunk is searched only against earlier chunks whose houses and instants overlap it.
+    """
+
+    def __init__(self, *, house_names: dict[int, str], column: str):
+        self.house_names = house_names
+        self.column = column
+        self.seen: list[_Seen] = []
+        self.count = 0
+
+    def distinct(self, house, at_s, first, second, row, *, errors: ErrorCollector):
+        """The chunk's intervals not seen before, sorted by house and instant, each at its first row."""
+        if not len(house):
+            return house, at_s, first, second, row
+        order = np.lexsort((row, at_s, house))
+        house, at_s, first, second, row = house[order], at_s[order], first[order], second[order], row[order]
+        same = (house[1:] == house[:-1]) & (at_s[1:] == at_s[:-1])
+        conflict = same & ((first[1:] != first[:-1]) | (second[1:] != second[:-1]))
+        for index in errors.listed_hits(conflict):
+            self._report(errors, house[index], at_s[index + 1], row[index + 1], row[index])
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        ends = np.flatnonzero(np.concatenate((~same, [True])))
+        keys = interval_keys(house[starts], at_s[starts])
+        new = np.ones(len(keys), dtype=bool)
+        for earlier in self.seen:
+            if len(keys) and earlier.overlaps(house[starts], at_s[starts]):
+                new &= ~self._against(earlier, keys, starts, ends, (house, at_s, first, second, row), errors)
+        if new.any():
+            self.seen.append(
+                _Seen(
+                    keys=keys[new],
+                    row=row[ends[new]].astype(np.int32),
+                    first=first[ends[new]],
+                    second=second[ends[new]],
+                    houses=(int(house[starts[new]][0]), int(house[starts[new]][-1])),
+                    instants=(int(at_s[starts[new]].min()), int(at_s[starts[new]].max())),
+                )
+            )
+        self.count += int(new.sum())
+        kept = starts[new]
+        return house[kept], at_s[kept], first[kept], second[kept], row[kept]
+
+    def _against(self, earlier: _Seen, keys, starts, ends, rows, errors: ErrorCollector) -> np.ndarray:
+        """Which of ``keys`` ``earlier`` holds; reports those whose values differ and moves its latest row on."""
+        house, at_s, first, second, row = rows
+        position = np.minimum(np.searchsorted(earlier.keys, keys), len(earlier.keys) - 1)
+        hit = earlier.keys[position] == keys
+        differ = hit & ((earlier.first[position] != first[starts]) | (earlier.second[position] != second[starts]))
+        for index in errors.listed_hits(differ):
+            at = starts[index]
+            self._report(errors, house[at], at_s[at], row[at], earlier.row[position[index]])
+        earlier.row[position[hit]] = row[ends[hit]]
+        earlier.first[position[hit]] = first[ends[hit]]
+        earlier.second[position[hit]] = second[ends[hit]]
+        return hit
+
+    def _report(self, errors: ErrorCollector, house, at_s, row, earlier_row) -> None:
         errors.add(
-            int(row[index + 1]),
-            column,
-            utc_text(at_s[index + 1]),
-            f"{house_names[int(house[index])]} has another row for this interval (row {int(row[index])}) with "
+            int(row),
+            self.column,
+            utc_text(at_s),
+            f"{self.house_names[int(house)]} has another row for this interval (row {int(earlier_row)}) with "
             "different values. Keep the right one and delete the other.",
         )
-    keep = np.ones(len(house), dtype=bool)
-    keep[1:] = ~same
-    return house[keep], at_s[keep], first[keep], second[keep], row[keep]
 
 
 def check_active(community, house, at_s, row, *, errors: ErrorCollector, column: str) -> None:
@@ -85,27 +158,47 @@ def check_active(community, house, at_s, row, *, errors: ErrorCollector, column:
         )
 
 
-def check_frozen(community, house, at_s, row, *, errors: ErrorCollector, column: str) -> None:
-    """Readings inside a FrozenRange of the community: one query for the ranges, numpy for the rows.
+class FrozenRows:
+    """Readings inside a FrozenRange of the community, tallied chunk by chunk: one query for the
+    ranges, numpy for the rows.
 
     One error per closed range, not one per row: a re-import of a closed month refuses each of its
     rows for the same reason, and 2,976 identical lines would hide the one thing to do.
     """
-    for start, end, reason in FrozenRange.objects.filter(community=community).values_list("start", "end", "reason"):
-        inside = (at_s >= utc_seconds(start)) & (at_s < utc_seconds(end))
-        if not inside.any():
-            continue
-        rows = row[inside]
-        count = int(inside.sum())
-        errors.add(
-            int(rows.min()),
-            column,
-            "",
-            f"{closed_span(start, end, community.zone)} is closed ({reason}): {count:,} "
-            f"{'row' if count == 1 else 'rows'} refused (file rows {int(rows.min())} to {int(rows.max())}). "
-            "Meter data of a closed period never changes: remove that period's rows from the file; "
-            "a wrong invoice is corrected by cancelling it.",
-        )
+
+    def __init__(self, community: Community):
+        self.community = community
+        self.ranges = list(FrozenRange.objects.filter(community=community).values_list("start", "end", "reason"))
+        self.bounds = [(utc_seconds(start), utc_seconds(end)) for start, end, _ in self.ranges]
+        self.count = [0] * len(self.ranges)
+        self.rows = [(np.iinfo(np.int64).max, 0)] * len(self.ranges)
+
+    @property
+    def hits(self) -> bool:
+        return any(self.count)
+
+    def tally(self, at_s: np.ndarray, row: np.ndarray) -> None:
+        for index, (start_s, end_s) in enumerate(self.bounds):
+            inside = (at_s >= start_s) & (at_s < end_s)
+            if inside.any():
+                rows = row[inside]
+                self.count[index] += int(inside.sum())
+                low, high = self.rows[index]
+                self.rows[index] = (min(low, int(rows.min())), max(high, int(rows.max())))
+
+    def report(self, *, errors: ErrorCollector, column: str) -> None:
+        for (start, end, reason), count, (first_row, last_row) in zip(self.ranges, self.count, self.rows, strict=True):
+            if not count:
+                continue
+            errors.add(
+                first_row,
+                column,
+                "",
+                f"{closed_span(start, end, self.community.zone)} is closed ({reason}): {count:,} "
+                f"{'row' if count == 1 else 'rows'} refused (file rows {first_row} to {last_row}). "
+                "Meter data of a closed period never changes: remove that period's rows from the file; "
+                "a wrong invoice is corrected by cancelling it.",
+            )
 
 
 def closed_span(start: dt.datetime, end: dt.datetime, zone) -> str:

@@ -1,23 +1,29 @@
 """The meter-data import engine behind the admin, the background job and ``import_readings``.
 
-One file, one community, all or nothing:
+One file, one community, all or nothing, in one transaction holding the community's row lock:
 
-1. read the file in chunks (``source``) and parse and check every chunk with vectorised pandas /
-   numpy (``rows``, ``parsing``), keeping only compact arrays of the valid rows (~36 bytes a row);
-2. check the whole file (``checks``): the same house and interval twice, counters to intervals
-   (``registers``), houses' active days, readings inside a closed period (one query, then numpy);
-3. only if nothing is wrong, write everything in one transaction (``writing``), set-based.
+1. a thread reads the file in chunks (``source``) and parses and checks each with vectorised
+   pandas / numpy (``rows``, ``parsing``), one chunk ahead of the writes;
+2. each chunk's valid rows are checked against the rest of the file and the database
+   (``checks``): the same house and interval twice, houses' active days, closed periods;
+3. while nothing is wrong, each chunk is written at once (``writing``), set-based; so the file is
+   never held whole. Counter files (``registers``) become intervals only once they are read whole.
 
-A dry run does step 3 too and rolls it back, so it reports exactly what an import would do.
+Any error, or a dry run, rolls the transaction back, so a dry run reports exactly what an import
+would do.
 """
 
+import contextlib
 import datetime as dt
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
+from django.utils import translation
 
 from communities.models import Community
 from core.energy import kwh_to_wh
@@ -59,7 +65,7 @@ class ImportResult:
 
 
 class _Rejected(Exception):
-    """Internal: roll back the write transaction (dry run, or a period closed meanwhile)."""
+    """Internal: roll back the write transaction (a dry run, or a file with errors)."""
 
 
 @dataclass
@@ -99,7 +105,7 @@ def readings_import(
 
 
 def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) -> None:
-    """The three steps of the module docstring; each returns early once the file has errors."""
+    """The steps of the module docstring; the transaction is rolled back once the file has errors."""
     source = open_table(fileobj)
     result.file_kind = source.kind
     try:
@@ -109,11 +115,31 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
         return
     result.kind = columns.kind
     context = FileContext.load(community, columns, decimal_comma=source.delimiter == ";")
-    valid = ValidRows()
-    for chunk in source.chunks():
-        result.rows_read += check_chunk(chunk, context, valid, errors)
-        if progress is not None:
-            progress(chunk.first_row - 2 + len(chunk.frame))
+    try:
+        with transaction.atomic():
+            # The community row lock queues this import behind a close that is freezing a month (the
+            # close takes the same lock), so the closed periods checked below cannot change before commit.
+            Community.objects.select_for_update().filter(pk=community.pk).first()
+            _import(source, context, result, errors, progress)
+            if errors or dry_run:
+                raise _Rejected
+    except _Rejected:
+        pass
+    result.unchanged = result.readings - result.created - result.updated
+
+
+def _import(source, context: FileContext, result: ImportResult, errors: ErrorCollector, progress) -> None:
+    column = context.columns.names[1]
+    repeats = checks.RepeatedRows(house_names=context.house_names, column=column)
+    frozen = checks.FrozenRows(context.community)
+    counters = ValidRows()
+    for rows_read, valid in _checked_chunks(source, context, errors, progress):
+        result.rows_read += rows_read
+        if context.columns.kind == REGISTER:
+            counters.extend(valid)
+        else:
+            distinct = _Readings(*repeats.distinct(*valid.arrays(), errors=errors))
+            _check_and_write(distinct, context, frozen, result, errors)
     if result.rows_read == 0 and not errors:
         errors.add(
             0,
@@ -122,25 +148,71 @@ def _run(community, fileobj, dry_run, progress, result, errors: ErrorCollector) 
             "The file has a header but no data rows. Export the meter data again, with at least one reading.",
         )
         return
+    if context.columns.kind == REGISTER:
+        distinct = registers.Counters(*repeats.distinct(*counters.arrays(), errors=errors))
+        readings, new_states = _counters_to_intervals(distinct, context, errors)
+        _check_and_write(readings, context, frozen, result, errors)
+        if not errors:
+            _save_register_states(new_states)
+    frozen.report(errors=errors, column=column)
 
-    readings, new_states = _readings_of(valid, context, errors)
-    result.readings = len(readings.house)
-    time_column = columns.names[1]
-    checks.check_active(community, readings.house, readings.at_s, readings.row, errors=errors, column=time_column)
-    checks.check_frozen(community, readings.house, readings.at_s, readings.row, errors=errors, column=time_column)
-    if errors:
+
+def _checked_chunks(source, context: FileContext, errors: ErrorCollector, progress):
+    """Yields ``(rows read, valid rows)`` chunk by chunk, parsed and checked in a thread one chunk ahead,
+    so that parsing the next chunk overlaps writing this one (the writes wait on the database)."""
+    parsed: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    language = translation.get_language()  # active per thread: row errors speak the caller's language
+
+    def parse() -> None:
+        try:
+            with translation.override(language):
+                _parse_into(parsed, stop, source, context)
+        except Exception as error:  # noqa: BLE001 - raised again in the caller's thread
+            parsed.put(error)
+
+    thread = threading.Thread(target=parse, name="readings-import-parser", daemon=True)
+    thread.start()
+    try:
+        while (item := parsed.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
+            rows_read, valid, chunk_errors, rows_done = item
+            errors.merge(chunk_errors)
+            if progress is not None:
+                progress(rows_done)
+            yield rows_read, valid
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                parsed.get(timeout=0.1)
+
+
+def _parse_into(parsed: queue.Queue, stop: threading.Event, source, context: FileContext) -> None:
+    for chunk in source.chunks():
+        valid, chunk_errors = ValidRows(), ErrorCollector()
+        rows_read = check_chunk(chunk, context, valid, chunk_errors)
+        parsed.put((rows_read, valid, chunk_errors, chunk.first_row - 2 + len(chunk.frame)))
+        if stop.is_set():
+            return
+    parsed.put(None)
+
+
+def _check_and_write(readings: _Readings, context: FileContext, frozen, result: ImportResult, errors) -> None:
+    """Checks readings against the database and, while the file has no errors, writes them."""
+    column = context.columns.names[1]
+    checks.check_active(context.community, readings.house, readings.at_s, readings.row, errors=errors, column=column)
+    frozen.tally(readings.at_s, readings.row)
+    result.readings += len(readings.house)
+    if errors or frozen.hits:
         return
-    _write(readings, new_states, context, result, errors, dry_run=dry_run)
-
-
-def _readings_of(valid: ValidRows, context: FileContext, errors: ErrorCollector):
-    """The file's readings without repeated rows, counters turned into intervals; and the new counter states."""
-    house, at_s, first, second, row = checks.drop_duplicates(
-        *valid.arrays(), errors=errors, house_names=context.house_names, column=context.columns.names[1]
+    order = np.lexsort((readings.at_s, readings.house))
+    written = upsert_readings(
+        readings.house[order], readings.at_s[order], readings.exported_wh[order], readings.imported_wh[order]
     )
-    if context.columns.kind != REGISTER:
-        return _Readings(house, at_s, first, second, row), {}
-    return _counters_to_intervals(registers.Counters(house, at_s, first, second, row), context, errors)
+    result.created += written.created
+    result.updated += written.updated
 
 
 def _counters_to_intervals(counters: registers.Counters, context: FileContext, errors: ErrorCollector):
@@ -192,43 +264,6 @@ def _register_inputs(house: np.ndarray):
         for change in MeterChange.objects.filter(house_id__in=pks)
     ]
     return states, changes
-
-
-def _write(
-    readings: _Readings,
-    new_states: dict,
-    context: FileContext,
-    result: ImportResult,
-    errors: ErrorCollector,
-    *,
-    dry_run: bool,
-) -> None:
-    """Step 3, in one transaction, counted into ``result``; rolled back for a dry run or a period closed meanwhile."""
-    community = context.community
-    try:
-        with transaction.atomic():
-            # Again inside the transaction: a period may have been closed while the file was read.
-            # The community row lock queues this write behind a close that is freezing a month
-            # (the close takes the same lock), so the check below cannot go stale before commit.
-            Community.objects.select_for_update().filter(pk=community.pk).first()
-            recheck = ErrorCollector()
-            checks.check_frozen(
-                community, readings.house, readings.at_s, readings.row, errors=recheck, column=context.columns.names[1]
-            )
-            if recheck:
-                errors.merge(recheck)
-                raise _Rejected
-            order = np.lexsort((readings.at_s, readings.house))
-            written = upsert_readings(
-                readings.house[order], readings.at_s[order], readings.exported_wh[order], readings.imported_wh[order]
-            )
-            _save_register_states(new_states)
-            result.created, result.updated = written.created, written.updated
-            result.unchanged = result.readings - written.created - written.updated
-            if dry_run:
-                raise _Rejected
-    except _Rejected:
-        pass
 
 
 def _save_register_states(new_states: dict) -> None:

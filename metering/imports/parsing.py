@@ -131,8 +131,19 @@ class ParsedNumbers:
 
 
 def parse_kwh(values: pd.Series, *, decimal_comma_allowed: bool) -> ParsedNumbers:
-    """kWh text -> integer Wh, every row checked. Negative values parse (the caller decides)."""
-    text = values.to_numpy(dtype=object)
+    """kWh text -> integer Wh, every row checked. Negative values parse (the caller decides).
+
+    Meter values repeat (a few thousand distinct Wh in a chunk of 100,000), so only the distinct
+    texts are parsed, as with timestamps.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    parsed = _parse_distinct_kwh(np.asarray(uniques, dtype=object), decimal_comma_allowed=decimal_comma_allowed)
+    return ParsedNumbers(
+        wh=parsed.wh[codes], ok=parsed.ok[codes], problems=[(mask[codes], message) for mask, message in parsed.problems]
+    )
+
+
+def _parse_distinct_kwh(text: np.ndarray, *, decimal_comma_allowed: bool) -> ParsedNumbers:
     series = pd.Series(text, dtype=object)
     empty = (series == "").to_numpy()
     dotted = series.str.replace(",", ".", regex=False) if decimal_comma_allowed else series

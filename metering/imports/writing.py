@@ -1,13 +1,13 @@
-"""Set-based upsert of validated readings: COPY + one INSERT … ON CONFLICT on PostgreSQL, large
-``executemany`` upserts on SQLite. Call inside ``transaction.atomic``; counts created/updated.
+"""Set-based upsert of one batch of validated readings: on PostgreSQL a binary COPY of the new ones
+straight into the table (the changed ones through a staging table), on SQLite large ``executemany``
+upserts. Call inside ``transaction.atomic``, batch after batch; counts created/updated.
 
 Both paths skip Django's model layer on purpose (a million model instances would cost ~1 GB and
 minutes); what the model would check is checked before: houses belong to the community, values
 are non-negative integers (the database CheckConstraints stay the last line of defence) and no
-reading lies in a frozen range (engine.check_frozen, inside the same transaction).
+reading lies in a frozen range (checks.FrozenRows, inside the same transaction).
 """
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +15,8 @@ import pandas as pd
 from django.db import connection
 
 from metering.models import MeterReading
+
+from .checks import interval_keys
 
 # Rows per executemany / COPY batch. 100,000 keeps the parameter lists at ~40 MB.
 BATCH_ROWS = 100_000
@@ -53,6 +55,7 @@ def _count_in_range(cursor, houses: np.ndarray, first_s: int, last_s: int, param
 def upsert_readings(
     house: np.ndarray, start_s: np.ndarray, exported_wh: np.ndarray, imported_wh: np.ndarray
 ) -> Written:
+    """Writes one batch, sorted by house and start, each reading once (earlier batches hold others)."""
     if len(house) == 0:
         return Written(0, 0)
     if connection.vendor == "postgresql":
@@ -92,45 +95,99 @@ def _upsert_sqlite(house, start_s, exported_wh, imported_wh) -> Written:
 
 
 def _upsert_postgresql(house, start_s, exported_wh, imported_wh) -> Written:
+    """New readings go straight into the table with one binary COPY (once through PostgreSQL, like a
+    raw COPY); only readings whose values changed pass through a staging table to an UPDATE."""
+    keys = interval_keys(house, start_s)
+    stored_keys, stored_values = _stored(house, start_s)
+    exists = changed = np.zeros(len(keys), dtype=bool)
+    if len(stored_keys):
+        position = np.minimum(np.searchsorted(stored_keys, keys), len(stored_keys) - 1)
+        exists = stored_keys[position] == keys
+        stored = stored_values[position]
+        # A file's value is measured: it also replaces a live feed's estimate of the same value.
+        changed = exists & ((stored[:, 0] != exported_wh) | (stored[:, 1] != imported_wh) | (stored[:, 2] == 1))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS meter_import_staging "
-            "(house_id bigint NOT NULL, start_s bigint NOT NULL, exported_wh bigint NOT NULL, imported_wh bigint NOT NULL) "
-            "ON COMMIT DROP"
-        )
-        cursor.execute("TRUNCATE meter_import_staging")
+        new = ~exists
+        if new.any():
+            _copy_in(cursor, TABLE, house[new], start_s[new], exported_wh[new], imported_wh[new])
+        if changed.any():
+            _update(cursor, house[changed], start_s[changed], exported_wh[changed], imported_wh[changed])
+    return Written(created=int(new.sum()), updated=int(changed.sum()))
+
+
+# PostgreSQL's binary COPY: a signature, then per row a field count and each field's length and
+# big-endian value; every column here is 8 bytes wide, so numpy lays out a whole batch at once.
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_TRAILER = b"\xff\xff"
+_FIELDS = ("house_id", "interval_start", "exported_wh", "imported_wh")
+
+
+def _row_dtype(names) -> np.dtype:
+    return np.dtype([("count", ">i2")] + [item for name in names for item in ((f"{name}_len", ">i4"), (name, ">i8"))])
+
+
+_ROW = _row_dtype(_FIELDS)
+_STORED_ROW = _row_dtype((*_FIELDS, "estimated"))
+# timestamptz travels as microseconds since 2000-01-01 UTC.
+_PG_EPOCH_S = 946_684_800
+
+
+def _binary_rows(house, start_s, exported_wh, imported_wh) -> bytes:
+    rows = np.empty(len(house), dtype=_ROW)
+    rows["count"] = len(_FIELDS)
+    for name, values in zip(
+        _FIELDS, (house, (start_s - _PG_EPOCH_S) * 1_000_000, exported_wh, imported_wh), strict=True
+    ):
+        rows[f"{name}_len"] = 8
+        rows[name] = values
+    return _SIGNATURE + rows.tobytes() + _TRAILER
+
+
+def _copy_in(cursor, table: str, house, start_s, exported_wh, imported_wh) -> None:
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(_FIELDS)}) FROM STDIN (FORMAT BINARY)") as copy:
         for begin in range(0, len(house), BATCH_ROWS):
             end = begin + BATCH_ROWS
-            frame = pd.DataFrame(
-                {
-                    "h": house[begin:end],
-                    "s": start_s[begin:end],
-                    "e": exported_wh[begin:end],
-                    "i": imported_wh[begin:end],
-                }
+            copy.write(
+                _binary_rows(house[begin:end], start_s[begin:end], exported_wh[begin:end], imported_wh[begin:end])
             )
-            buffer = io.StringIO()
-            frame.to_csv(buffer, sep="\t", header=False, index=False)
-            with cursor.cursor.copy(
-                "COPY meter_import_staging (house_id, start_s, exported_wh, imported_wh) FROM STDIN"
-            ) as copy:
-                copy.write(buffer.getvalue())
-        # Sorted by the unique index: the index pages and the house FK look-ups are touched in order.
-        cursor.execute(
-            f"""
-            WITH upserted AS (
-                INSERT INTO {TABLE} AS reading (house_id, interval_start, exported_wh, imported_wh)
-                SELECT house_id, to_timestamp(start_s), exported_wh, imported_wh
-                FROM meter_import_staging ORDER BY house_id, start_s
-                ON CONFLICT (house_id, interval_start) DO UPDATE
-                SET exported_wh = EXCLUDED.exported_wh, imported_wh = EXCLUDED.imported_wh, estimated = false
-                WHERE (reading.exported_wh, reading.imported_wh) IS DISTINCT FROM (EXCLUDED.exported_wh, EXCLUDED.imported_wh)
-                    OR reading.estimated  -- a file's value is measured: it replaces a live feed's estimate
-                RETURNING (xmax = 0) AS inserted
-            )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
-            """
+
+
+def _stored(house: np.ndarray, start_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored readings of the batch's houses within its time span: sorted keys and their values
+    (exported, imported, estimated as 0/1).
+
+    A fresh import finds none in one index range scan; a re-import reads its rows back in binary.
+    """
+    houses = ",".join(str(int(pk)) for pk in np.unique(house))
+    buffer = bytearray()
+    with connection.cursor() as cursor:
+        query = (
+            f"SELECT {', '.join(_FIELDS)}, estimated::int4::int8 FROM {TABLE} WHERE house_id IN ({houses}) "
+            f"AND interval_start >= to_timestamp({int(start_s.min())}) "
+            f"AND interval_start <= to_timestamp({int(start_s.max())})"
         )
-        created, updated = cursor.fetchone()
-        cursor.execute("DROP TABLE meter_import_staging")
-    return Written(created=created, updated=updated)
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
+            for block in copy:
+                buffer += block
+    count = (len(buffer) - len(_SIGNATURE) - len(_TRAILER)) // _STORED_ROW.itemsize
+    rows = np.frombuffer(buffer, dtype=_STORED_ROW, count=count, offset=len(_SIGNATURE))
+    keys = interval_keys(rows["house_id"], rows["interval_start"] // 1_000_000 + _PG_EPOCH_S)
+    order = np.argsort(keys)
+    values = np.stack([rows[name][order] for name in ("exported_wh", "imported_wh", "estimated")], axis=1)
+    return keys[order], values.astype(np.int64)
+
+
+def _update(cursor, house, start_s, exported_wh, imported_wh) -> None:
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS meter_import_changes "
+        "(house_id bigint NOT NULL, interval_start timestamptz NOT NULL, exported_wh bigint NOT NULL, "
+        "imported_wh bigint NOT NULL) ON COMMIT DROP"
+    )
+    cursor.execute("TRUNCATE meter_import_changes")
+    _copy_in(cursor, "meter_import_changes", house, start_s, exported_wh, imported_wh)
+    cursor.execute(
+        f"UPDATE {TABLE} AS reading SET exported_wh = changes.exported_wh, imported_wh = changes.imported_wh, "
+        "estimated = false "
+        "FROM meter_import_changes AS changes "
+        "WHERE reading.house_id = changes.house_id AND reading.interval_start = changes.interval_start"
+    )
