@@ -50,7 +50,7 @@ _PG_TABLES = {
     "UPDATE": "OLD TABLE AS leg_old_rows NEW TABLE AS leg_new_rows",
     "DELETE": "OLD TABLE AS leg_old_rows",
 }
-_PG_TRUNCATE = "leg_meterreading_version_truncate"
+TRUNCATE_TRIGGER = "leg_meterreading_version_truncate"
 
 
 def _postgresql() -> tuple[list[str], list[str]]:
@@ -69,11 +69,11 @@ def _postgresql() -> tuple[list[str], list[str]]:
         ]
         drop += [f"DROP TRIGGER IF EXISTS {name} ON {READING}", f"DROP FUNCTION IF EXISTS {name}()"]
     create += [
-        f"CREATE FUNCTION {_PG_TRUNCATE}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"CREATE FUNCTION {TRUNCATE_TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"UPDATE {VERSION} SET version = version + 1; RETURN NULL; END $$",
-        f"CREATE TRIGGER {_PG_TRUNCATE} AFTER TRUNCATE ON {READING} FOR EACH STATEMENT EXECUTE FUNCTION {_PG_TRUNCATE}()",
+        f"CREATE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {READING} FOR EACH STATEMENT EXECUTE FUNCTION {TRUNCATE_TRIGGER}()",
     ]
-    drop += [f"DROP TRIGGER IF EXISTS {_PG_TRUNCATE} ON {READING}", f"DROP FUNCTION IF EXISTS {_PG_TRUNCATE}()"]
+    drop += [f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {READING}", f"DROP FUNCTION IF EXISTS {TRUNCATE_TRIGGER}()"]
     return create, drop
 
 
