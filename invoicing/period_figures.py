@@ -29,15 +29,16 @@ class PeriodFigures:
     completeness: Completeness
 
 
-def period_statement_shown(*, period: SettlementPeriod) -> Statement:
-    """``statement_for`` for pages: the frozen statement of a closed period, else the kept live one.
+def period_statement_shown(*, period: SettlementPeriod, figures: PeriodFigures | None = None) -> Statement:
+    """``statement_for`` for pages: the frozen statement of a closed period, else the kept live one
+    (``figures`` when the page already has them).
 
     Raises ``NoTariffError`` when a live statement has no tariff to value it with.
     """
     frozen = frozen_statement(period=period)
     if frozen is not None:
         return frozen
-    figures = period_figures(period=period)
+    figures = figures or period_figures(period=period)
     if figures.statement is None:
         raise NoTariffError(figures.no_tariff)
     return figures.statement

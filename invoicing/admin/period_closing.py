@@ -9,9 +9,8 @@ from django.utils.translation import gettext, ngettext
 from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
 from invoicing.models import SettlementPeriod
-from invoicing.period_figures import period_figures
 
-from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
+from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE, page_figures
 from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
 
 
@@ -120,7 +119,7 @@ class PeriodClosingMixin:
 
     @admin.display(description="completeness of the readings")
     def completeness_table(self, period):
-        completeness = period_figures(period=period).completeness
+        completeness = page_figures(period).completeness
         return render_to_string(COMPLETENESS_TEMPLATE, {"completeness": completeness})
 
     @admin.action(description="Close period", permissions=["close_period"], location=BOTH_LOCATIONS)

@@ -16,7 +16,7 @@ from invoicing.period_figures import period_statement_shown
 from invoicing.pricing import NoTariffError
 from invoicing.statement import statement_to_csv, statement_to_json, statement_to_xlsx
 
-from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE, object_view_url
+from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE, object_view_url, page_figures
 from .confirmation import reporting_refusals
 from .stored_pdfs import pdf_response
 
@@ -42,7 +42,7 @@ class PeriodStatementMixin:
         """Energy, grid exchange and money of the period, per day and in total, with charts: a closed
         period shows its frozen statement, an open one its live statement as kept between writes."""
         try:
-            statement = period_statement_shown(period=period)
+            statement = period_statement_shown(period=period, figures=page_figures(period))
         except NoTariffError as error:
             return str(error)
         return render_to_string(
