@@ -5,7 +5,8 @@
 
 On a throwaway database (``throwaway.py``): ``bench_close``'s community with ``--houses`` houses
 and every quarter hour of January 2026 (``--full``: 2,000 houses = 5.95 million readings),
-written set-based by ``bench_close.insert_readings``. A staff user then opens the period's page
+written set-based by ``bench_close.insert_readings``; every house but one in a hundred has an
+e-mail address (the page links each house without one). A staff user then opens the period's page
 with ``django.test.Client``:
 
 - first view: computes the live statement and completeness and keeps them (``period_figures``);
@@ -54,6 +55,7 @@ def run(args) -> None:
     from invoicing import services
 
     community = create_community(houses=args.houses)
+    with_email_addresses(community)
     period = services.period_get_or_create(community=community, month=PERIOD_ID)
     from metering.models import MeterReading
 
@@ -62,6 +64,13 @@ def run(args) -> None:
     rows = MeterReading.objects.filter(house__community=community).count()
     print(f"data: {args.houses:,} houses x {PERIOD_ID} = {rows:,} readings in {time.perf_counter() - t0:.1f} s")
     measure(args, period, rows)
+
+
+def with_email_addresses(community) -> None:
+    """Members have e-mail addresses, but one house in a hundred (the page links each one without)."""
+    from communities.models import House
+
+    House.objects.filter(community=community).exclude(house_id__endswith="00").update(email="member@example.org")
 
 
 def measure(args, period, rows: int) -> None:
