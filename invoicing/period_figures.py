@@ -11,7 +11,8 @@ meanwhile leaves a key that no longer matches. docs/period-figures.md explains t
 
 import datetime as dt
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import cache
 
 from metering.selectors import readings_version
 
@@ -57,7 +58,7 @@ def period_figures(*, period: SettlementPeriod) -> PeriodFigures:
             "inputs_key": key,
             "statement_json": "" if figures.statement is None else statement_to_json(figures.statement),
             "no_tariff": figures.no_tariff,
-            "completeness": [_house_json(house) for house in figures.completeness.houses],
+            "completeness": [_house_row(house) for house in figures.completeness.houses],
         },
     )
     return figures
@@ -95,18 +96,23 @@ def _computed(period: SettlementPeriod) -> PeriodFigures:
 
 def _from_kept(kept: KeptPeriodFigures) -> PeriodFigures:
     statement = statement_from_json(kept.statement_json) if kept.statement_json else None
+    day = cache(dt.date.fromisoformat)  # most houses share their first and last day
     houses = [
-        HouseCompleteness(
-            **{
-                **house,
-                "first_day": dt.date.fromisoformat(house["first_day"]),
-                "last_day": dt.date.fromisoformat(house["last_day"]),
-            }
-        )
-        for house in kept.completeness
+        HouseCompleteness(pk, house_id, name, day(first), day(last), expected, present, estimated)
+        for pk, house_id, name, first, last, expected, present, estimated in kept.completeness
     ]
     return PeriodFigures(statement, kept.no_tariff, Completeness(houses=houses))
 
 
-def _house_json(house: HouseCompleteness) -> dict:
-    return {**asdict(house), "first_day": house.first_day.isoformat(), "last_day": house.last_day.isoformat()}
+def _house_row(house: HouseCompleteness) -> list:
+    """A house's completeness as a JSON array (2,000 of them decode faster than objects)."""
+    return [
+        house.house_pk,
+        house.house_id,
+        house.house_name,
+        house.first_day.isoformat(),
+        house.last_day.isoformat(),
+        house.expected,
+        house.present,
+        house.estimated,
+    ]
