@@ -57,10 +57,16 @@ def statement_for(*, period: SettlementPeriod) -> Statement:
 
     Raises ``pricing.NoTariffError`` when a live statement has no tariff to value it with.
     """
+    frozen = frozen_statement(period=period)
+    return frozen if frozen is not None else statement_compute(period=period)
+
+
+def frozen_statement(*, period: SettlementPeriod) -> Statement | None:
+    """The statement the period's close froze, or None while it is open."""
     document = StatementDocument.objects.filter(period=period).first()
-    if document is not None:
-        return statement_from_json(document.content_json, frozen_at=document.frozen_at)
-    return statement_compute(period=period)
+    if document is None:
+        return None
+    return statement_from_json(document.content_json, frozen_at=document.frozen_at)
 
 
 def statement_compute(*, period: SettlementPeriod) -> Statement:

@@ -9,6 +9,7 @@ from communities.models import Community
 from core.formatting import eur, kwh
 from invoicing import selectors
 from invoicing.models import SettlementPeriod
+from invoicing.period_figures import PeriodFigures, period_figures
 
 CONFIRM_ACTION_TEMPLATE = "admin/invoicing/settlementperiod/confirm_action.html"
 CONFIRM_CLOSE_TEMPLATE = "admin/invoicing/settlementperiod/confirm_close.html"
@@ -25,6 +26,14 @@ STATEMENT_TEMPLATE = "admin/invoicing/settlementperiod/statement.html"
 # The period actions run from the change list and, as buttons, from a period's own page.
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 CHANGE_FORM_ACTION = f"{ActionLocation.CHANGE_FORM.value}-action"
+
+
+def page_figures(period) -> PeriodFigures:
+    """``period_figures`` once per page view: the statement panel and the completeness table both
+    show them, so they are kept on the period object the page's fields receive."""
+    if "_page_figures" not in period.__dict__:
+        period._page_figures = period_figures(period=period)
+    return period._page_figures
 
 
 def object_view_url(model_admin, route: str, view, name: str):

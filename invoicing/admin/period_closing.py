@@ -10,7 +10,7 @@ from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
 from invoicing.models import SettlementPeriod
 
-from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE
+from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE, page_figures
 from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
 
 
@@ -119,7 +119,7 @@ class PeriodClosingMixin:
 
     @admin.display(description="completeness of the readings")
     def completeness_table(self, period):
-        completeness = selectors.period_completeness(period=period)
+        completeness = page_figures(period).completeness
         return render_to_string(COMPLETENESS_TEMPLATE, {"completeness": completeness})
 
     @admin.action(description="Close period", permissions=["close_period"], location=BOTH_LOCATIONS)

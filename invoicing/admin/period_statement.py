@@ -12,10 +12,11 @@ from core.formatting import site_time
 from invoicing import services
 from invoicing.documents.statement import display_context
 from invoicing.models import PdfState, StatementDocument
+from invoicing.period_figures import period_statement_shown
 from invoicing.pricing import NoTariffError
-from invoicing.statement import statement_for, statement_to_csv, statement_to_json, statement_to_xlsx
+from invoicing.statement import statement_to_csv, statement_to_json, statement_to_xlsx
 
-from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE, object_view_url
+from .base import BOTH_LOCATIONS, STATEMENT_TEMPLATE, object_view_url, page_figures
 from .confirmation import reporting_refusals
 from .stored_pdfs import pdf_response
 
@@ -38,10 +39,10 @@ class PeriodStatementMixin:
 
     @admin.display(description="community statement")
     def community_statement(self, period):
-        """Energy, grid exchange and money of the period, per day and in total, with charts:
-        ``statement_for``, so a closed period shows its frozen statement."""
+        """Energy, grid exchange and money of the period, per day and in total, with charts: a closed
+        period shows its frozen statement, an open one its live statement as kept between writes."""
         try:
-            statement = statement_for(period=period)
+            statement = period_statement_shown(period=period, figures=page_figures(period))
         except NoTariffError as error:
             return str(error)
         return render_to_string(
@@ -81,7 +82,7 @@ class PeriodStatementMixin:
                 self.message_user(request, services.document_pdf_retry(document=document, acting_user=request.user))
 
     def statement_view(self, request, object_id, output_format):
-        """The statement as CSV or JSON (``statement_for``: frozen once closed), or its frozen PDF."""
+        """The statement as CSV or JSON (as the panel shows it: frozen once closed), or its frozen PDF."""
         period = self.get_object(request, object_id)
         if period is None or output_format not in (*STATEMENT_WRITERS, "pdf"):
             raise Http404("No such period or format.")
@@ -90,7 +91,7 @@ class PeriodStatementMixin:
         if output_format == "pdf":
             return pdf_response(get_object_or_404(StatementDocument, period=period))
         try:
-            statement = statement_for(period=period)
+            statement = period_statement_shown(period=period)
         except NoTariffError as error:
             raise Http404(str(error)) from None
         content_type, write = STATEMENT_WRITERS[output_format]

@@ -3,6 +3,7 @@
 from .deliveries import InvoiceDelivery
 from .documents import CancellationNote, StatementDocument
 from .events import LifecycleEvent
+from .figures import KeptPeriodFigures
 from .invoices import INVOICE_FIELDS_MUTABLE_AFTER_ISSUE, Invoice, InvoiceLine, InvoiceNumberCounter
 from .payments import PAYMENT_UNDO_FIELDS, Payment, payable_ct
 from .periods import SettlementPeriod
@@ -20,6 +21,7 @@ __all__ = [
     "InvoiceLine",
     "InvoiceNumberCounter",
     "IssuedDocumentError",
+    "KeptPeriodFigures",
     "LifecycleEvent",
     "Payment",
     "PdfState",

@@ -14,12 +14,16 @@ GUARD_MIGRATIONS = (
     "invoicing.migrations.0010_payment_guards",
     "metering.migrations.0003_frozen_readings_trigger",
 )
+READINGS_VERSION_MIGRATION = "metering.migrations.0007_readings_version"
 REFUSAL = Refusal("leg_example", "example", "UPDATE", changed("a", "b"), "It's frozen.")
 
 
 def expected_guards() -> set[str]:
     invoicing, payments, metering = (importlib.import_module(name) for name in GUARD_MIGRATIONS)
-    return {refusal.name for refusal in invoicing.REFUSALS + payments.REFUSALS + metering.SQLITE_REFUSALS}
+    refusals = {refusal.name for refusal in invoicing.REFUSALS + payments.REFUSALS + metering.SQLITE_REFUSALS}
+    versions = importlib.import_module(READINGS_VERSION_MIGRATION)
+    counters = {*versions.TRIGGER_NAMES, *([versions.TRUNCATE_TRIGGER] if connection.vendor == "postgresql" else [])}
+    return refusals | counters
 
 
 def guards_in_the_database() -> set[str]:
