@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
 from core.formatting import EMPTY, eur
@@ -47,20 +48,20 @@ def undone_cell(payment) -> str:
 
 class RecordPaymentForm(forms.Form):
     paid_on = forms.DateField(
-        label="Date paid",
+        label=_("Date paid"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The day the money arrived or left, as on the bank statement.",
+        help_text=_("The day the money arrived or left, as on the bank statement."),
     )
     amount_eur = forms.DecimalField(
-        label="Amount (EUR)",
+        label=_("Amount (EUR)"),
         min_value=0,
         max_digits=13,
         decimal_places=2,
-        help_text="In euros and cents, without a sign: the invoice says who pays whom. Less is a partial payment.",
+        help_text=_("In euros and cents, without a sign: the invoice says who pays whom. Less is a partial payment."),
     )
     reference = forms.CharField(
-        label="Bank reference", max_length=140, help_text="As on the bank statement, e.g. the SEPA end-to-end id."
+        label=_("Bank reference"), max_length=140, help_text=_("As on the bank statement, e.g. the SEPA end-to-end id.")
     )
 
 
@@ -68,7 +69,7 @@ class UndoPaymentForm(forms.Form):
     payment = forms.ModelChoiceField(queryset=Payment.objects.none(), empty_label=None)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Kept in the invoice's history, e.g. 'Booked on the wrong invoice' or 'Direct debit returned'.",
+        help_text=_("Kept in the invoice's history, e.g. 'Booked on the wrong invoice' or 'Direct debit returned'."),
     )
 
     def __init__(self, *args, invoice, **kwargs):
@@ -82,15 +83,15 @@ class UndoPaymentForm(forms.Form):
 class PaymentColumns:
     """The columns a payment shows wherever it is listed."""
 
-    @admin.display(description="amount", ordering="amount_ct")
+    @admin.display(description=_("amount"), ordering="amount_ct")
     def amount(self, payment):
         return eur(payment.amount_ct)
 
-    @admin.display(description="recorded")
+    @admin.display(description=_("recorded"))
     def recorded(self, payment):
         return recorded_cell(payment)
 
-    @admin.display(description="undone")
+    @admin.display(description=_("undone"))
     def undone(self, payment):
         return undone_cell(payment)
 
@@ -132,15 +133,15 @@ class PaymentAdmin(
     fields = ["invoice_link", "paid_on", "amount", "reference", "recorded", "undone"]
     readonly_fields = fields
 
-    @admin.display(description="house", ordering="invoice__house_name")
+    @admin.display(description=_("house"), ordering="invoice__house_name")
     def house(self, payment):
         return payment.invoice.house_name
 
-    @admin.display(description="counts", boolean=True)
+    @admin.display(description=_("counts"), boolean=True)
     def is_active(self, payment):
         return not payment.is_undone
 
-    @admin.display(description="invoice")
+    @admin.display(description=_("invoice"))
     def invoice_link(self, payment):
         return change_link(payment.invoice)
 
