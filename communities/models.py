@@ -119,6 +119,7 @@ class Community(models.Model):
     objects = CommunityManager()
 
     class Meta:
+        verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["name"]
 
@@ -186,6 +187,8 @@ class House(models.Model):
     objects = HouseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
         ordering = ["community", "house_id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "house_id"], name="house_id_unique_per_community"),

@@ -49,6 +49,8 @@ class FrozenRange(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("frozen range")
+        verbose_name_plural = _("frozen ranges")
         db_table = "communities_frozenrange"
         ordering = ["community", "start"]
         constraints = [
@@ -137,6 +139,8 @@ class MeterReading(models.Model):
     objects = MeterReadingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("meter reading")
+        verbose_name_plural = _("meter readings")
         db_table = "communities_meterreading"
         ordering = ["house", "interval_start"]
         constraints = [
@@ -265,6 +269,8 @@ class MeterChange(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("meter change")
+        verbose_name_plural = _("meter changes")
         db_table = "communities_meterchange"
         ordering = ["house", "-changed_at"]
         constraints = [
@@ -296,6 +302,8 @@ class RegisterState(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("register state")
+        verbose_name_plural = _("register states")
         db_table = "communities_registerstate"
 
     def __str__(self):
@@ -346,6 +354,8 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         db_table = "communities_importjob"
         ordering = ["-created_at"]
 

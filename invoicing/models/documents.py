@@ -64,6 +64,8 @@ class CancellationNote(StoredPdf):
     objects = CancellationNoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cancellation note")
+        verbose_name_plural = _("cancellation notes")
         ordering = ["-issued_at"]
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="cancellation_number_unique_per_community"),
@@ -97,6 +99,8 @@ class StatementDocument(StoredPdf):
     frozen_at = models.DateTimeField(_("frozen at"))
 
     class Meta:
+        verbose_name = _("statement document")
+        verbose_name_plural = _("statement documents")
         ordering = ["-frozen_at"]
 
     def __str__(self):

@@ -42,6 +42,8 @@ class LifecycleEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("lifecycle event")
+        verbose_name_plural = _("lifecycle events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["invoice", "at"], name="event_invoice_at")]
 

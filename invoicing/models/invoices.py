@@ -117,6 +117,8 @@ class Invoice(StoredPdf):
     objects = InvoiceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["period", "house__house_id"]
         permissions = [("cancel_invoice", "Can cancel an issued invoice and re-issue it")]
         constraints = [
@@ -206,6 +208,8 @@ class InvoiceLine(models.Model):
     objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "segment_start"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "segment_start"], name="one_line_per_invoice_segment"),
@@ -238,6 +242,8 @@ class InvoiceNumberCounter(models.Model):
     last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        verbose_name = _("invoice number counter")
+        verbose_name_plural = _("invoice number counters")
         constraints = [
             models.UniqueConstraint(fields=["community", "series", "year"], name="one_counter_per_series_and_year"),
         ]

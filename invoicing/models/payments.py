@@ -91,6 +91,8 @@ class Payment(models.Model):
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["invoice", "recorded_at", "pk"]
         permissions = [("record_payment", "Can record and undo payments")]
         constraints = [

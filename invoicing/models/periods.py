@@ -39,6 +39,8 @@ class SettlementPeriod(models.Model):
     )
 
     class Meta:
+        verbose_name = _("settlement period")
+        verbose_name_plural = _("settlement periods")
         ordering = ["community", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["community", "month"], name="one_period_per_community_and_month"),

@@ -87,6 +87,8 @@ class Tariff(models.Model):
     objects = TariffManager()
 
     class Meta:
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
         ordering = ["community", "-valid_from"]
         get_latest_by = "valid_from"
         constraints = [
