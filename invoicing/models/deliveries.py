@@ -45,6 +45,12 @@ class InvoiceDelivery(models.Model):
     error = models.TextField(_("error"), blank=True, help_text=_("Why the last attempt failed."))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     queued_at = models.DateTimeField(_("queued at"), db_index=True)
+    sending_since = models.DateTimeField(
+        _("sending since"),
+        null=True,
+        blank=True,
+        help_text=_("When the last attempt claimed it: one still sending long after was cut off by a crash."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
