@@ -132,10 +132,10 @@ def test_a_break_even_invoice_with_both_charts_and_the_bank_details_fits_on_one_
 
 @pytest.fixture
 def german_break_even_buyer(community, period, django_capture_on_commit_callbacks):
-    """A German community's break-even January with every issuer detail a treasurer fills in, and a
-    member buying every day (31 bars in each of the two charts)."""
+    """A German community's break-even January with a long cooperative name, every issuer detail and a
+    member buying every day (31 bars in each of the two charts): German labels beside all of it."""
     community.language = "de"
-    community.legal_name = "Bürgerenergiegenossenschaft Sonnenfeld eG"
+    community.legal_name = "Bürgerenergiegenossenschaft Sonnenfeld-Hintertupfingen am Oberrhein eG"
     community.address = "Photovoltaikstraße 123a\n79098 Freiburg im Breisgau"
     community.tax_id, community.iban, community.bic = "DE123456789", "DE89370400440532013000", "COBADEFFXXX"
     community.bank_name = "Volksbank Freiburg eG"
