@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
@@ -44,6 +45,10 @@ def undone_cell(payment) -> str:
     return format_html(
         "{} by {}: &ldquo;{}&rdquo;", local_minute(payment.undone_at), payment.undone_by_name, payment.undo_reason
     )
+
+
+def _status_of(invoice) -> dict:
+    return {"number": invoice.number, "status": invoice.get_status_display().lower()}
 
 
 class RecordPaymentForm(forms.Form):
@@ -126,7 +131,7 @@ class PaymentAdmin(
     list_display = ["paid_on", "invoice", "house", "amount", "reference", "recorded_by_name", "is_active"]
     list_filter = ["invoice__community", ("undone_at", admin.EmptyFieldListFilter)]
     search_fields = ["reference", "invoice__number", "invoice__house_name"]
-    search_help_text = "Bank reference, invoice number or house name."
+    search_help_text = _("Bank reference, invoice number or house name.")
     date_hierarchy = "paid_on"
     list_select_related = ["invoice"]
     ordering = ["-paid_on", "-pk"]
@@ -181,14 +186,14 @@ class PaymentViews:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                message = f"Payment recorded on {invoice.number}; it is now {invoice.get_status_display().lower()}."
+                message = gettext("Payment recorded on %(number)s; it is now %(status)s.") % _status_of(invoice)
                 self.message_user(request, message, messages.SUCCESS)
                 return self._back_to(invoice)
         return confirmation_response(
             self,
             request,
             RECORD_PAYMENT_TEMPLATE,
-            title=f"Record a payment on {invoice}",
+            title=gettext("Record a payment on %(invoice)s") % {"invoice": invoice},
             obj=invoice,
             invoice=invoice,
             form=form,
@@ -210,14 +215,14 @@ class PaymentViews:
                 form.add_error(None, error)
             else:
                 invoice.refresh_from_db(fields=["status"])
-                message = f"Payment undone on {invoice.number}; it is now {invoice.get_status_display().lower()}."
+                message = gettext("Payment undone on %(number)s; it is now %(status)s.") % _status_of(invoice)
                 self.message_user(request, message, messages.SUCCESS)
                 return self._back_to(invoice)
         return confirmation_response(
             self,
             request,
             UNDO_PAYMENT_TEMPLATE,
-            title=f"Undo a payment on {invoice}",
+            title=gettext("Undo a payment on %(invoice)s") % {"invoice": invoice},
             obj=invoice,
             invoice=invoice,
             form=form,

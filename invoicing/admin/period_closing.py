@@ -73,16 +73,18 @@ class PeriodClosingMixin:
         progress = selectors.period_close_progress(period=period)
         failed = (
             format_html(
-                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume")',
+                gettext(' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume")'),
                 progress.pdfs_failed,
             )
             if progress.pdfs_failed
             else ""
         )
         outcome = {
-            SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
-            SettlementPeriod.Status.CLOSING: "Closing in the background.",
-            SettlementPeriod.Status.CLOSED: f"Closed {site_time(period.closed_at)}." if period.closed_at else "Closed.",
+            SettlementPeriod.Status.OPEN: gettext("Open: invoices are drafts (preview)."),
+            SettlementPeriod.Status.CLOSING: gettext("Closing in the background."),
+            SettlementPeriod.Status.CLOSED: gettext("Closed %(when)s.") % {"when": site_time(period.closed_at)}
+            if period.closed_at
+            else gettext("Closed."),
         }[progress.status]
         if progress.in_progress:
             waiting = progress.pdfs_waiting
@@ -92,7 +94,7 @@ class PeriodClosingMixin:
                 ) % {"count": waiting}
             outcome += " " + gettext("This page reloads every 3 seconds.")
         return format_html(
-            "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
+            gettext("{} Invoices issued {} / {} &middot; PDFs {} / {}{}"),
             outcome,
             progress.invoices_done,
             progress.invoices_total,
@@ -108,7 +110,7 @@ class PeriodClosingMixin:
         if not stuck:
             return EMPTY
         return format_html(
-            '<strong>{}</strong> Its tasks were probably lost (task cluster stopped or killed): use "Resume".',
+            gettext('<strong>{}</strong> Its tasks were probably lost (task cluster stopped or killed): use "Resume".'),
             stuck[0].what + ".",
         )
 
@@ -116,7 +118,7 @@ class PeriodClosingMixin:
     def close_forced(self, period):
         if not period.close_forced_reason:
             return EMPTY
-        return format_html("By {}: &ldquo;{}&rdquo;", period.close_forced_by, period.close_forced_reason)
+        return format_html(gettext("By {}: &ldquo;{}&rdquo;"), period.close_forced_by, period.close_forced_reason)
 
     @admin.display(description=_("completeness of the readings"))
     def completeness_table(self, period):
@@ -154,7 +156,7 @@ class PeriodClosingMixin:
             self,
             request,
             CONFIRM_CLOSE_TEMPLATE,
-            title="Close period",
+            title=gettext("Close period"),
             rows=rows,
             any_gaps=any(not row["completeness"].complete for row in rows if not (row["refused"] or row["not_ended"])),
             form=form,
