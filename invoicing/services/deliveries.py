@@ -255,7 +255,9 @@ def deliveries_interrupted_fail(*, period: SettlementPeriod | None = None, now=N
     in the mail server's log) and waits for an explicit, recorded resend like any failed e-mail.
     """
     cutoff = (now or timezone.now()) - selectors.stuck_after()
-    stuck = InvoiceDelivery.objects.select_for_update().filter(status=Status.SENDING, sending_since__lt=cutoff)
+    stuck = InvoiceDelivery.objects.select_for_update(of=("self",)).filter(
+        status=Status.SENDING, sending_since__lt=cutoff
+    )
     if period is not None:
         stuck = stuck.filter(invoice__period=period)
     rows = list(stuck.select_related("invoice", "cancellation_note"))
