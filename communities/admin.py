@@ -50,21 +50,24 @@ class CommunityAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAd
     fieldsets = [
         (None, {"fields": ["name", "slug", "houses_link"]}),
         (
-            "Metering and invoicing",
+            gettext_lazy("Metering and invoicing"),
             {"fields": ["time_zone", "interval_minutes", "max_kwh_per_quarter_hour", "invoice_prefix"]},
         ),
-        ("Letterhead", {"fields": ["legal_name", "address", "contact_email", "contact_phone", "tax_id", "language"]}),
         (
-            "Payment",
+            gettext_lazy("Letterhead"),
+            {"fields": ["legal_name", "address", "contact_email", "contact_phone", "tax_id", "language"]},
+        ),
+        (
+            gettext_lazy("Payment"),
             {"fields": ["iban", "bic", "bank_name", "payment_terms_days", "legal_note", "send_invoices_when_closed"]},
         ),
-        ("History", {"fields": ["created_at"]}),
+        (gettext_lazy("History"), {"fields": ["created_at"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(house_count=Count("houses"))
 
-    @admin.display(description="houses", ordering="house_count")
+    @admin.display(description=gettext_lazy("houses"), ordering="house_count")
     def houses_link(self, community):
         if community.pk is None:
             return EMPTY
@@ -98,8 +101,8 @@ class HouseAdmin(
     readonly_fields = ["readings_link", "invoices_link"]
     fieldsets = [
         (None, {"fields": ["community", "house_id", "name", "meter_id", "readings_link", "invoices_link"]}),
-        ("Member", {"fields": ["owner_name", "address", "email"]}),
-        ("Membership", {"fields": ["active_from", "active_until"]}),
+        (gettext_lazy("Member"), {"fields": ["owner_name", "address", "email"]}),
+        (gettext_lazy("Membership"), {"fields": ["active_from", "active_until"]}),
     ]
 
     # --- import / export (the rules live in communities.house_import) ---
@@ -154,13 +157,13 @@ class HouseAdmin(
         # Invoices are a dozen a year per house, cheap to count; readings are not counted here.
         return super().get_queryset(request).annotate(invoice_count=Count("invoices"))
 
-    @admin.display(description="readings")
+    @admin.display(description=gettext_lazy("readings"))
     def readings_link(self, house):
         if house.pk is None:
             return EMPTY
         return changelist_link("admin:metering_meterreading_changelist", "Readings", house__id__exact=house.pk)
 
-    @admin.display(description="invoices", ordering="invoice_count")
+    @admin.display(description=gettext_lazy("invoices"), ordering="invoice_count")
     def invoices_link(self, house):
         if house.pk is None:
             return EMPTY

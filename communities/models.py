@@ -15,7 +15,9 @@ from core.banking import compact_iban, validate_bic, validate_iban
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
-        raise ValidationError(f"{value!r} is not an IANA time zone name such as Europe/Berlin or UTC.")
+        raise ValidationError(
+            _("%(value)r is not an IANA time zone name such as Europe/Berlin or UTC."), params={"value": value}
+        )
 
 
 class CommunityManager(models.Manager):
@@ -28,82 +30,97 @@ class Community(models.Model):
     """A local energy community: the billing party, with its own calendar and letterhead."""
 
     class IntervalMinutes(models.IntegerChoices):
-        FIVE = 5, "5 minutes"
-        TEN = 10, "10 minutes"
-        QUARTER_HOUR = 15, "15 minutes"
-        HALF_HOUR = 30, "30 minutes"
-        HOUR = 60, "60 minutes"
+        FIVE = 5, _("5 minutes")
+        TEN = 10, _("10 minutes")
+        QUARTER_HOUR = 15, _("15 minutes")
+        HALF_HOUR = 30, _("30 minutes")
+        HOUR = 60, _("60 minutes")
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
-        max_length=60, unique=True, help_text="Used on the command line, e.g. --community sonnenfeld."
+        _("slug"), max_length=60, unique=True, help_text=_("Used on the command line, e.g. --community sonnenfeld.")
     )
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="IANA name, e.g. Europe/Berlin. Periods run from local midnight to local midnight.",
+        help_text=_("IANA name, e.g. Europe/Berlin. Periods run from local midnight to local midnight."),
     )
     interval_minutes = models.PositiveSmallIntegerField(
+        _("interval minutes"),
         choices=IntervalMinutes.choices,
         default=IntervalMinutes.QUARTER_HOUR,
-        help_text="Length of one metering interval.",
+        help_text=_("Length of one metering interval."),
     )
     invoice_prefix = models.CharField(
+        _("invoice prefix"),
         max_length=12,
         default="INV",
-        validators=[RegexValidator(r"^[A-Z0-9]+$", "Use capital letters and digits only, e.g. INV or SOL.")],
-        help_text="Invoice numbers read PREFIX-YEAR-NNN, e.g. INV-2026-001.",
+        validators=[RegexValidator(r"^[A-Z0-9]+$", _("Use capital letters and digits only, e.g. INV or SOL."))],
+        help_text=_("Invoice numbers read PREFIX-YEAR-NNN, e.g. INV-2026-001."),
     )
-    legal_name = models.CharField(max_length=200, help_text="Name printed in the invoice letterhead.")
-    address = models.TextField(help_text="Postal address for the letterhead, one line per line.")
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=40, blank=True)
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, help_text=_("Name printed in the invoice letterhead.")
+    )
+    address = models.TextField(_("address"), help_text=_("Postal address for the letterhead, one line per line."))
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     tax_id = models.CharField(
-        "tax number or VAT ID",
+        _("tax number or VAT ID"),
         max_length=40,
         blank=True,
-        help_text="Printed on every invoice, e.g. DE123456789 or 12/345/67890.",
+        help_text=_("Printed on every invoice, e.g. DE123456789 or 12/345/67890."),
     )
     legal_note = models.TextField(
+        _("legal note"),
         blank=True,
-        help_text="Printed under the totals as written, e.g. the VAT statement your accountant prescribes. "
-        "Nothing is computed from it.",
+        help_text=_(
+            "Printed under the totals as written, e.g. the VAT statement your accountant prescribes. "
+            "Nothing is computed from it."
+        ),
     )
     iban = models.CharField(
-        "IBAN",
+        _("IBAN"),
         max_length=42,
         blank=True,
         validators=[validate_iban],
-        help_text="Account members transfer to; printed in groups of four.",
+        help_text=_("Account members transfer to; printed in groups of four."),
     )
-    bic = models.CharField("BIC", max_length=11, blank=True, validators=[validate_bic])
-    bank_name = models.CharField(max_length=100, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Days from the invoice date to its due date."
+        _("payment terms days"), default=14, help_text=_("Days from the invoice date to its due date.")
     )
     language = models.CharField(
+        _("language"),
         max_length=8,
         choices=[("en", "English"), ("de", "Deutsch")],
         default="en",
-        help_text="Language of invoices, statements and e-mails to members.",
+        help_text=_("Language of invoices, statements and e-mails to members."),
     )
     send_invoices_when_closed = models.BooleanField(
-        default=False, help_text="E-mail each invoice to its member as soon as the month is closed."
+        _("send invoices when closed"),
+        default=False,
+        help_text=_("E-mail each invoice to its member as soon as the month is closed."),
     )
     max_kwh_per_quarter_hour = models.DecimalField(
+        _("max kwh per quarter hour"),
         max_digits=9,
         decimal_places=3,
         default=Decimal("50"),
-        help_text="Plausibility limit for one house's import or export in a quarter hour; "
-        "scaled with the interval length (a 60-minute interval allows four times as much).",
+        help_text=_(
+            "Plausibility limit for one house's import or export in a quarter hour; "
+            "scaled with the interval length (a 60-minute interval allows four times as much)."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = CommunityManager()
 
     class Meta:
-        verbose_name_plural = "communities"
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
         ordering = ["name"]
 
     def __str__(self):
@@ -141,29 +158,37 @@ class HouseQuerySet(models.QuerySet):
 class House(models.Model):
     """A metering point in a community and the member billed for it."""
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="houses")
-    house_id = models.CharField(
-        max_length=64,
-        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", "Letters, digits, '_', '.' and '-' only, e.g. house_1.")],
-        help_text="The identifier used in meter data files, e.g. house_1.",
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="houses"
     )
-    name = models.CharField(max_length=200, help_text="Display name, e.g. Sonnenweg 3.")
-    owner_name = models.CharField(max_length=200, help_text="Member the invoice is addressed to.")
-    address = models.TextField(help_text="Postal address, one line per line.")
-    email = models.EmailField(blank=True)
+    house_id = models.CharField(
+        _("house id"),
+        max_length=64,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("Letters, digits, '_', '.' and '-' only, e.g. house_1."))],
+        help_text=_("The identifier used in meter data files, e.g. house_1."),
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("Display name, e.g. Sonnenweg 3."))
+    owner_name = models.CharField(_("owner name"), max_length=200, help_text=_("Member the invoice is addressed to."))
+    address = models.TextField(_("address"), help_text=_("Postal address, one line per line."))
+    email = models.EmailField(_("email"), blank=True)
     meter_id = models.CharField(
+        _("meter id"),
         max_length=64,
         blank=True,
-        help_text="The smart meter's serial number (SML 'SMid', e.g. 1ESY1160123456), for live meter data.",
+        help_text=_("The smart meter's serial number (SML 'SMid', e.g. 1ESY1160123456), for live meter data."),
     )
-    active_from = models.DateField(help_text="First day (local date) the house belongs to the community.")
+    active_from = models.DateField(
+        _("active from"), help_text=_("First day (local date) the house belongs to the community.")
+    )
     active_until = models.DateField(
-        null=True, blank=True, help_text="Last day (local date) it belongs; empty while it stays."
+        _("active until"), null=True, blank=True, help_text=_("Last day (local date) it belongs; empty while it stays.")
     )
 
     objects = HouseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
         ordering = ["community", "house_id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "house_id"], name="house_id_unique_per_community"),
@@ -171,12 +196,12 @@ class House(models.Model):
                 fields=["meter_id"],
                 condition=~Q(meter_id=""),
                 name="house_meter_id_unique",
-                violation_error_message="Another house already has this meter ID.",
+                violation_error_message=_("Another house already has this meter ID."),
             ),
             models.CheckConstraint(
                 condition=Q(active_until__isnull=True) | Q(active_until__gte=F("active_from")),
                 name="house_active_until_not_before_active_from",
-                violation_error_message="'Active until' cannot be before 'active from'.",
+                violation_error_message=_("'Active until' cannot be before 'active from'."),
             ),
         ]
 
@@ -205,8 +230,11 @@ class House(models.Model):
             return
         if self.invoices.exclude(status="draft").exists():
             raise ValidationError(
-                f"{stored[1]} has issued invoices: it keeps its community and its house ID. "
-                "Record the member as a new house instead (and set 'Active until' on this one)."
+                _(
+                    "%(house)s has issued invoices: it keeps its community and its house ID. "
+                    "Record the member as a new house instead (and set 'Active until' on this one)."
+                ),
+                params={"house": stored[1]},
             )
 
     def active_range(self) -> tuple[dt.datetime, dt.datetime | None]:
@@ -230,8 +258,12 @@ class CommunityManager(models.Model):
     ``CommunityScopedAdminMixin``); superusers see every community without a membership.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="managers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="community_memberships"
+    )
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.CASCADE, related_name="managers"
+    )
     is_auditor = models.BooleanField(
         _("auditor"), default=False, help_text=_("Read-only: the user sees this community's data but changes nothing.")
     )

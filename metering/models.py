@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, House, import_upload_path
 from core.energy import wh_to_kwh
@@ -37,13 +38,19 @@ class FrozenRange(models.Model):
     look-up of invoicing's periods so that meter data never depends on the billing app.
     """
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="frozen_ranges")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    reason = models.CharField(max_length=200, help_text="Why it is frozen, e.g. 'Period 2026-01 closed'.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="frozen_ranges"
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(
+        _("reason"), max_length=200, help_text=_("Why it is frozen, e.g. 'Period 2026-01 closed'.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("frozen range")
+        verbose_name_plural = _("frozen ranges")
         db_table = "communities_frozenrange"
         ordering = ["community", "start"]
         constraints = [
@@ -115,20 +122,25 @@ class MeterReading(models.Model):
     (589.368500000001), while integer sums are exact on every database.
     """
 
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="readings")
-    interval_start = models.DateTimeField(help_text="Start of the metering interval (UTC).")
-    exported_wh = models.BigIntegerField(help_text="Energy the house delivered to the community, Wh.")
-    imported_wh = models.BigIntegerField(help_text="Energy the house took from the community, Wh.")
+    house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="readings")
+    interval_start = models.DateTimeField(_("interval start"), help_text=_("Start of the metering interval (UTC)."))
+    exported_wh = models.BigIntegerField(
+        _("exported wh"), help_text=_("Energy the house delivered to the community, Wh.")
+    )
+    imported_wh = models.BigIntegerField(_("imported wh"), help_text=_("Energy the house took from the community, Wh."))
     # db_default: the file import's raw INSERTs do not name the column.
     estimated = models.BooleanField(
+        _("estimated"),
         default=False,
         db_default=False,
-        help_text="Spread over an outage of the live meter feed rather than measured interval by interval.",
+        help_text=_("Spread over an outage of the live meter feed rather than measured interval by interval."),
     )
 
     objects = MeterReadingQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("meter reading")
+        verbose_name_plural = _("meter readings")
         db_table = "communities_meterreading"
         ordering = ["house", "interval_start"]
         constraints = [
@@ -236,40 +248,50 @@ class MeterChange(models.Model):
     change a counter that goes down is an import error, never negative energy.
     """
 
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="meter_changes")
-    changed_at = models.DateTimeField(help_text="When the old meter stopped counting and the new one started.")
+    house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="meter_changes")
+    changed_at = models.DateTimeField(
+        _("changed at"), help_text=_("When the old meter stopped counting and the new one started.")
+    )
     old_ei_final_kwh = models.DecimalField(
+        _("old ei final kwh"),
         max_digits=15,
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Last 'energy in' (Ei) value of the old meter, if it was read; empty: no energy after its last reading.",
+        help_text=_(
+            "Last 'energy in' (Ei) value of the old meter, if it was read; empty: no energy after its last reading."
+        ),
     )
     old_eo_final_kwh = models.DecimalField(
+        _("old eo final kwh"),
         max_digits=15,
         decimal_places=3,
         null=True,
         blank=True,
-        help_text="Last 'energy out' (Eo) value of the old meter, if it was read.",
+        help_text=_("Last 'energy out' (Eo) value of the old meter, if it was read."),
     )
     new_ei_start_kwh = models.DecimalField(
+        _("new ei start kwh"),
         max_digits=15,
         decimal_places=3,
         default=Decimal("0"),
-        help_text="'Energy in' (Ei) of the new meter when fitted.",
+        help_text=_("'Energy in' (Ei) of the new meter when fitted."),
     )
     new_eo_start_kwh = models.DecimalField(
+        _("new eo start kwh"),
         max_digits=15,
         decimal_places=3,
         default=Decimal("0"),
-        help_text="'Energy out' (Eo) of the new meter when fitted.",
+        help_text=_("'Energy out' (Eo) of the new meter when fitted."),
     )
     note = models.CharField(
-        max_length=200, blank=True, help_text="e.g. 'meter replaced by grid operator, ticket 4711'."
+        _("note"), max_length=200, blank=True, help_text=_("e.g. 'meter replaced by grid operator, ticket 4711'.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("meter change")
+        verbose_name_plural = _("meter changes")
         db_table = "communities_meterchange"
         ordering = ["house", "-changed_at"]
         constraints = [
@@ -292,13 +314,17 @@ class RegisterState(models.Model):
     it (a re-import, a correction) is converted from its own rows only.
     """
 
-    house = models.OneToOneField(House, on_delete=models.CASCADE, primary_key=True, related_name="register_state")
-    read_at = models.DateTimeField()
-    ei_wh = models.BigIntegerField(help_text="Energy in (imported) counter, Wh.")
-    eo_wh = models.BigIntegerField(help_text="Energy out (exported) counter, Wh.")
-    updated_at = models.DateTimeField(auto_now=True)
+    house = models.OneToOneField(
+        House, verbose_name=_("house"), on_delete=models.CASCADE, primary_key=True, related_name="register_state"
+    )
+    read_at = models.DateTimeField(_("read at"))
+    ei_wh = models.BigIntegerField(_("ei wh"), help_text=_("Energy in (imported) counter, Wh."))
+    eo_wh = models.BigIntegerField(_("eo wh"), help_text=_("Energy out (exported) counter, Wh."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("register state")
+        verbose_name_plural = _("register states")
         db_table = "communities_registerstate"
 
     def __str__(self):
@@ -313,31 +339,44 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "pending"
-        RUNNING = "running", "running"
-        SUCCEEDED = "succeeded", "succeeded"
-        FAILED = "failed", "failed"
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="import_jobs")
-    file = models.FileField(upload_to=import_upload_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    dry_run = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    rows_total = models.PositiveIntegerField(default=0, help_text="Data rows in the file (estimated from its lines).")
-    rows_done = models.PositiveIntegerField(default=0, help_text="Rows read and checked so far.")
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True, help_text="The first few hundred errors of the file.")
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="import_jobs"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=import_upload_path, max_length=300)
+    original_name = models.CharField(_("original name"), max_length=255)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(
+        _("rows total"), default=0, help_text=_("Data rows in the file (estimated from its lines).")
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0, help_text=_("Rows read and checked so far."))
+    created_count = models.PositiveIntegerField(_("created count"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated count"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged count"), default=0)
+    error_count = models.PositiveIntegerField(_("error count"), default=0)
+    errors = models.JSONField(
+        _("errors"), default=list, blank=True, help_text=_("The first few hundred errors of the file.")
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         db_table = "communities_importjob"
         ordering = ["-created_at"]
 

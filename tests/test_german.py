@@ -11,6 +11,7 @@ from django.core import mail
 from communities.catalogue import LOCALE_DIR, compile_catalogues
 from invoicing import services
 from invoicing.documents import render_pdf
+from tests.factories import CommunityFactory
 from tests.invoicing.documents.test_household_layout import household_invoice
 from tests.invoicing.documents.test_invoice import flat, pdf_text
 from tests.invoicing.services.test_deliveries import period, run  # noqa: F401 (fixtures)
@@ -112,3 +113,53 @@ def test_an_edited_po_is_compiled_again(tmp_path):
     os.utime(po_path, (later, later))
     assert compile_catalogues(tmp_path) == [po_path.with_suffix(".mo")]
     assert b"Faktura" in po_path.with_suffix(".mo").read_bytes()
+
+
+def _catalogue():
+    with GERMAN_PO.open("rb") as po_file:
+        return [message for message in read_po(po_file, locale="de") if message.id]
+
+
+def test_every_catalogue_entry_has_a_german_translation():
+    untranslated = [
+        message.id
+        for message in _catalogue()
+        if not all(message.string if isinstance(message.string, tuple) else (message.string,))
+    ]
+    assert untranslated == []
+
+
+def test_no_catalogue_entry_is_left_fuzzy():
+    assert [message.id for message in _catalogue() if message.fuzzy] == []
+
+
+# Each page with English words of the kinds marked for translation: model names, field labels,
+# help texts, choices, fieldset titles and column headings.
+GERMAN_ADMIN_PAGES = {
+    "/admin/": (["Abrechnungszeiträume", "Häuser", "Zählerstände"], ["Settlement periods", "Meter readings"]),
+    "/admin/communities/community/add/": (
+        ["Briefkopf", "Zeitzone", "Zahlungsziel (Tage)", "15 Minuten", "Länge eines Messintervalls."],
+        ["Letterhead", "Time zone", "Payment terms days", "15 minutes", "Length of one metering interval."],
+    ),
+    "/admin/communities/house/add/": (
+        ["Mitgliedschaft", "Name des Mitglieds", "Aktiv ab"],
+        ["Membership", "Owner name", "Active from", "Postal address, one line per line."],
+    ),
+    "/admin/communities/community/": (["Häuser"], ["Houses</a>", ">Invoices<"]),
+    "/admin/invoicing/tariff/add/": (
+        ["Netzpreise", "Gültig ab", "Kostendeckend"],
+        ["Grid prices", "Valid from", "Break-even: house prices"],
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", GERMAN_ADMIN_PAGES)
+def test_admin_pages_for_a_german_browser_carry_no_english_labels(admin_client, url):
+    german, english = GERMAN_ADMIN_PAGES[url]
+    CommunityFactory()
+
+    page = admin_client.get(url, headers={"accept-language": "de"}).content.decode()
+
+    assert [text for text in german if text not in page] == []
+    assert [text for text in english if text in page] == []

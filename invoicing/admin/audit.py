@@ -4,6 +4,7 @@ staff users as who made a change."""
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import SuperuserOnlyAdminMixin
 from core.audit import actor_label
@@ -18,6 +19,6 @@ class AuditEntryAdmin(SuperuserOnlyAdminMixin, LogEntryAdmin):
     list_filter = [*LogEntryAdmin.list_filter, "actor"]
     search_fields = [*LogEntryAdmin.search_fields, "actor_email"]
 
-    @admin.display(description="who")
+    @admin.display(description=_("who"))
     def user_url(self, obj):
         return super().user_url(obj) if obj.actor_id is not None else actor_label(obj)

@@ -111,18 +111,18 @@ class PastDueListFilter(admin.SimpleListFilter):
 class EnergyAndMoneyColumns:
     """Display columns shared by invoices and their lines (both carry these four fields)."""
 
-    @admin.display(description="exported", ordering="energy_exported_kwh")
+    @admin.display(description=_("exported"), ordering="energy_exported_kwh")
     def exported(self, obj):
         return kwh(obj.energy_exported_kwh)
 
-    @admin.display(description="imported", ordering="energy_imported_kwh")
+    @admin.display(description=_("imported"), ordering="energy_imported_kwh")
     def imported(self, obj):
         return kwh(obj.energy_imported_kwh)
 
-    @admin.display(description="export revenue")
+    @admin.display(description=_("export revenue"))
     def export_revenue(self, obj):
         return eur(obj.export_revenue_ct)
 
-    @admin.display(description="import cost")
+    @admin.display(description=_("import cost"))
     def import_cost(self, obj):
         return eur(obj.import_cost_ct)

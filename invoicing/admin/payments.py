@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
 from core.formatting import EMPTY, eur
@@ -45,22 +47,26 @@ def undone_cell(payment) -> str:
     )
 
 
+def _status_of(invoice) -> dict:
+    return {"number": invoice.number, "status": invoice.get_status_display().lower()}
+
+
 class RecordPaymentForm(forms.Form):
     paid_on = forms.DateField(
-        label="Date paid",
+        label=_("Date paid"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The day the money arrived or left, as on the bank statement.",
+        help_text=_("The day the money arrived or left, as on the bank statement."),
     )
     amount_eur = forms.DecimalField(
-        label="Amount (EUR)",
+        label=_("Amount (EUR)"),
         min_value=0,
         max_digits=13,
         decimal_places=2,
-        help_text="In euros and cents, without a sign: the invoice says who pays whom. Less is a partial payment.",
+        help_text=_("In euros and cents, without a sign: the invoice says who pays whom. Less is a partial payment."),
     )
     reference = forms.CharField(
-        label="Bank reference", max_length=140, help_text="As on the bank statement, e.g. the SEPA end-to-end id."
+        label=_("Bank reference"), max_length=140, help_text=_("As on the bank statement, e.g. the SEPA end-to-end id.")
     )
 
 
@@ -68,7 +74,7 @@ class UndoPaymentForm(forms.Form):
     payment = forms.ModelChoiceField(queryset=Payment.objects.none(), empty_label=None)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Kept in the invoice's history, e.g. 'Booked on the wrong invoice' or 'Direct debit returned'.",
+        help_text=_("Kept in the invoice's history, e.g. 'Booked on the wrong invoice' or 'Direct debit returned'."),
     )
 
     def __init__(self, *args, invoice, **kwargs):
@@ -82,15 +88,15 @@ class UndoPaymentForm(forms.Form):
 class PaymentColumns:
     """The columns a payment shows wherever it is listed."""
 
-    @admin.display(description="amount", ordering="amount_ct")
+    @admin.display(description=_("amount"), ordering="amount_ct")
     def amount(self, payment):
         return eur(payment.amount_ct)
 
-    @admin.display(description="recorded")
+    @admin.display(description=_("recorded"))
     def recorded(self, payment):
         return recorded_cell(payment)
 
-    @admin.display(description="undone")
+    @admin.display(description=_("undone"))
     def undone(self, payment):
         return undone_cell(payment)
 
@@ -125,22 +131,22 @@ class PaymentAdmin(
     list_display = ["paid_on", "invoice", "house", "amount", "reference", "recorded_by_name", "is_active"]
     list_filter = ["invoice__community", ("undone_at", admin.EmptyFieldListFilter)]
     search_fields = ["reference", "invoice__number", "invoice__house_name"]
-    search_help_text = "Bank reference, invoice number or house name."
+    search_help_text = _("Bank reference, invoice number or house name.")
     date_hierarchy = "paid_on"
     list_select_related = ["invoice"]
     ordering = ["-paid_on", "-pk"]
     fields = ["invoice_link", "paid_on", "amount", "reference", "recorded", "undone"]
     readonly_fields = fields
 
-    @admin.display(description="house", ordering="invoice__house_name")
+    @admin.display(description=_("house"), ordering="invoice__house_name")
     def house(self, payment):
         return payment.invoice.house_name
 
-    @admin.display(description="counts", boolean=True)
+    @admin.display(description=_("counts"), boolean=True)
     def is_active(self, payment):
         return not payment.is_undone
 
-    @admin.display(description="invoice")
+    @admin.display(description=_("invoice"))
     def invoice_link(self, payment):
         return change_link(payment.invoice)
 
@@ -180,14 +186,14 @@ class PaymentViews:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                message = f"Payment recorded on {invoice.number}; it is now {invoice.get_status_display().lower()}."
+                message = gettext("Payment recorded on %(number)s; it is now %(status)s.") % _status_of(invoice)
                 self.message_user(request, message, messages.SUCCESS)
                 return self._back_to(invoice)
         return confirmation_response(
             self,
             request,
             RECORD_PAYMENT_TEMPLATE,
-            title=f"Record a payment on {invoice}",
+            title=gettext("Record a payment on %(invoice)s") % {"invoice": invoice},
             obj=invoice,
             invoice=invoice,
             form=form,
@@ -209,14 +215,14 @@ class PaymentViews:
                 form.add_error(None, error)
             else:
                 invoice.refresh_from_db(fields=["status"])
-                message = f"Payment undone on {invoice.number}; it is now {invoice.get_status_display().lower()}."
+                message = gettext("Payment undone on %(number)s; it is now %(status)s.") % _status_of(invoice)
                 self.message_user(request, message, messages.SUCCESS)
                 return self._back_to(invoice)
         return confirmation_response(
             self,
             request,
             UNDO_PAYMENT_TEMPLATE,
-            title=f"Undo a payment on {invoice}",
+            title=gettext("Undo a payment on %(invoice)s") % {"invoice": invoice},
             obj=invoice,
             invoice=invoice,
             form=form,

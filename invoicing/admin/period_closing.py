@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
@@ -23,11 +24,11 @@ class ForcePeriodForm(forms.Form):
     """Force + reason on the close and issue confirmation pages, for users allowed to force only:
     for anyone else the form has no fields, and a period with gaps is refused."""
 
-    force = forms.BooleanField(required=False, help_text="Needs a written reason.")
+    force = forms.BooleanField(required=False, help_text=_("Needs a written reason."))
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why billing with gaps is right. Recorded with your name on the period.",
+        help_text=_("Why billing with gaps is right. Recorded with your name on the period."),
     )
 
     def __init__(self, *args, work: str, allowed: bool, **kwargs):
@@ -66,22 +67,24 @@ class PeriodClosingMixin:
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def close_progress(self, period):
         """Invoices done / total and PDFs done / total; the page reloads itself while closing."""
         progress = selectors.period_close_progress(period=period)
         failed = (
             format_html(
-                ' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume")',
+                gettext(' &middot; <strong>{} failed</strong> (retry on each invoice page, or "Resume")'),
                 progress.pdfs_failed,
             )
             if progress.pdfs_failed
             else ""
         )
         outcome = {
-            SettlementPeriod.Status.OPEN: "Open: invoices are drafts (preview).",
-            SettlementPeriod.Status.CLOSING: "Closing in the background.",
-            SettlementPeriod.Status.CLOSED: f"Closed {site_time(period.closed_at)}." if period.closed_at else "Closed.",
+            SettlementPeriod.Status.OPEN: gettext("Open: invoices are drafts (preview)."),
+            SettlementPeriod.Status.CLOSING: gettext("Closing in the background."),
+            SettlementPeriod.Status.CLOSED: gettext("Closed %(when)s.") % {"when": site_time(period.closed_at)}
+            if period.closed_at
+            else gettext("Closed."),
         }[progress.status]
         if progress.in_progress:
             waiting = progress.pdfs_waiting
@@ -91,7 +94,7 @@ class PeriodClosingMixin:
                 ) % {"count": waiting}
             outcome += " " + gettext("This page reloads every 3 seconds.")
         return format_html(
-            "{} Invoices issued {} / {} &middot; PDFs {} / {}{}",
+            gettext("{} Invoices issued {} / {} &middot; PDFs {} / {}{}"),
             outcome,
             progress.invoices_done,
             progress.invoices_total,
@@ -100,29 +103,29 @@ class PeriodClosingMixin:
             failed,
         )
 
-    @admin.display(description="stuck work")
+    @admin.display(description=_("stuck work"))
     def stuck_work(self, period):
         """A close without progress or PDFs pending for longer than LEG_STUCK_AFTER_MINUTES, and the way out."""
         stuck = selectors.stuck_work(period=period).periods
         if not stuck:
             return EMPTY
         return format_html(
-            '<strong>{}</strong> Its tasks were probably lost (task cluster stopped or killed): use "Resume".',
+            gettext('<strong>{}</strong> Its tasks were probably lost (task cluster stopped or killed): use "Resume".'),
             stuck[0].what + ".",
         )
 
-    @admin.display(description="forced close")
+    @admin.display(description=_("forced close"))
     def close_forced(self, period):
         if not period.close_forced_reason:
             return EMPTY
-        return format_html("By {}: &ldquo;{}&rdquo;", period.close_forced_by, period.close_forced_reason)
+        return format_html(gettext("By {}: &ldquo;{}&rdquo;"), period.close_forced_by, period.close_forced_reason)
 
-    @admin.display(description="completeness of the readings")
+    @admin.display(description=_("completeness of the readings"))
     def completeness_table(self, period):
         completeness = page_figures(period).completeness
         return render_to_string(COMPLETENESS_TEMPLATE, {"completeness": completeness})
 
-    @admin.action(description="Close period", permissions=["close_period"], location=BOTH_LOCATIONS)
+    @admin.action(description=_("Close period"), permissions=["close_period"], location=BOTH_LOCATIONS)
     def close_periods(self, request, queryset):
         """A confirmation page with the completeness summary and a force + reason form, then the close."""
         periods = list(queryset.select_related("community"))
@@ -153,7 +156,7 @@ class PeriodClosingMixin:
             self,
             request,
             CONFIRM_CLOSE_TEMPLATE,
-            title="Close period",
+            title=gettext("Close period"),
             rows=rows,
             any_gaps=any(not row["completeness"].complete for row in rows if not (row["refused"] or row["not_ended"])),
             form=form,
@@ -162,7 +165,7 @@ class PeriodClosingMixin:
         )
 
     @admin.action(
-        description="Resume (re-queue a stuck or failed close and pending PDFs)",
+        description=_("Resume (re-queue a stuck or failed close and pending PDFs)"),
         permissions=["close_period"],
         location=BOTH_LOCATIONS,
     )

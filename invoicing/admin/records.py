@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link
 from core.formatting import eur
@@ -54,19 +55,19 @@ class CancellationNoteAdmin(
     fields = ["number", "community", "original", "corrected", "reason", "net_amount", "issued_at", "issued_by", "pdf"]
     readonly_fields = fields
 
-    @admin.display(description="cancels")
+    @admin.display(description=_("cancels"))
     def original(self, note):
         return change_link(note.cancelled_invoice)
 
-    @admin.display(description="corrected invoice")
+    @admin.display(description=_("corrected invoice"))
     def corrected(self, note):
         return change_link(note.corrected_by)
 
-    @admin.display(description="net amount (reversed)")
+    @admin.display(description=_("net amount (reversed)"))
     def net_amount(self, note):
         return eur(note.net_amount_ct)
 
-    @admin.display(description="PDF")
+    @admin.display(description=_("PDF"))
     def pdf(self, note):
         return pdf_cell(
             note,

@@ -5,6 +5,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from core.formatting import site_time
 from invoicing import selectors, services
@@ -76,7 +77,7 @@ class StoredPdfViews:
             self,
             request,
             CONFIRM_PDF_RETRY_TEMPLATE,
-            title=f"Render the PDF of {document} again",
+            title=gettext("Render the PDF of %(document)s again") % {"document": document},
             obj=document,
             document=document,
         )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin
 from invoicing import selectors, settlement
@@ -13,9 +14,11 @@ PRICE_FIELDS = ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", "p_grid_del_ct_per_kwh", 
 class TariffForm(forms.ModelForm):
     suggest_p_con = forms.BooleanField(
         required=False,
-        label="Suggest p_con",
-        help_text="Set p_con halfway between p_pv and p_grid_con, (p_pv + p_grid_con) / 2, as the upstream "
-        "tariff tool derives its default of 25 ct from 20 and 30.",
+        label=_("Suggest p_con"),
+        help_text=_(
+            "Set p_con halfway between p_pv and p_grid_con, (p_pv + p_grid_con) / 2, as the upstream "
+            "tariff tool derives its default of 25 ct from 20 and 30."
+        ),
     )
 
     class Meta:
@@ -56,11 +59,11 @@ class TariffAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAdmin
         return [
             (None, {"fields": ["community", "valid_from", "mode"]}),
             (
-                "House prices",
+                _("House prices"),
                 {"fields": ["p_pv_ct_per_kwh", "p_con_ct_per_kwh", *([] if frozen else ["suggest_p_con"])]},
             ),
-            ("Grid prices", {"fields": ["p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]}),
-            ("History", {"fields": ["created_at"]}),
+            (_("Grid prices"), {"fields": ["p_grid_del_ct_per_kwh", "p_grid_con_ct_per_kwh"]}),
+            (_("History"), {"fields": ["created_at"]}),
         ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

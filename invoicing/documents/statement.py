@@ -3,18 +3,19 @@
 import datetime as dt
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from core.formatting import ct_per_kwh, eur, kwh
 from core.local_time import month_first_days
 
 from ..statement import Statement
 from . import statement_charts
-from .invoice import long_date
+from .local_format import long_day
 
 
 def display_rows(statement: Statement) -> list[dict]:
     """Each day and the total as pages show them: kWh to three places, money in EUR."""
-    labelled = [(day.isoformat(), value) for day, value in statement.days] + [("Total", statement.total)]
+    labelled = [(day.isoformat(), value) for day, value in statement.days] + [(gettext("Total"), statement.total)]
     return [
         {
             "label": label,
@@ -56,8 +57,10 @@ def display_context(statement: Statement, *, font_family: str = "sans-serif") ->
 def statement_pdf_context(statement: Statement, *, community, font_family: str) -> dict:
     """What ``templates/invoicing/pdf/statement.html`` shows."""
     first_day, following_day = month_first_days(statement.month)
+    language = community.language
+    last_day = following_day - dt.timedelta(days=1)
     return {
         **display_context(statement, font_family=font_family),
         "community": community,
-        "period": f"{long_date(first_day)} \u2013 {long_date(following_day - dt.timedelta(days=1))}",
+        "period": f"{long_day(first_day, language)} \u2013 {long_day(last_day, language)}",
     }

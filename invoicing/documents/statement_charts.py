@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext, gettext_lazy
+
 from ..settlement import Settlement
 from .charts import nice_maximum, svg_number
 
@@ -22,10 +24,10 @@ GAP_SHARE = Decimal("0.2")
 ZERO = Decimal("0")
 
 ENERGY_SERIES = (
-    ("Houses' export", "#2e8b57", lambda value: value.flows.exported_kwh),
-    ("Houses' import", "#c0504d", lambda value: value.flows.imported_kwh),
-    ("Grid delivery", "#4f81bd", lambda value: value.flows.grid_delivery_kwh),
-    ("Grid consumption", "#f79646", lambda value: value.flows.grid_consumption_kwh),
+    (gettext_lazy("Houses' export"), "#2e8b57", lambda value: value.flows.exported_kwh),
+    (gettext_lazy("Houses' import"), "#c0504d", lambda value: value.flows.imported_kwh),
+    (gettext_lazy("Grid delivery"), "#4f81bd", lambda value: value.flows.grid_delivery_kwh),
+    (gettext_lazy("Grid consumption"), "#f79646", lambda value: value.flows.grid_consumption_kwh),
 )
 GAIN_COLOUR, LOSS_COLOUR = "#2e8b57", "#c0504d"
 
@@ -63,7 +65,7 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_famil
 
     ``font_family``: in a PDF, the shipped font (an SVG does not inherit the page's).
     """
-    title = "Energy per day (kWh)"
+    title = gettext("Energy per day (kWh)")
     top = nice_maximum(max((series(value) for _, value in days for _, _, series in ENERGY_SERIES), default=ZERO))
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height
@@ -81,7 +83,7 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_famil
             parts.append(
                 f'<rect x="{svg_number(x + bar * position)}" y="{svg_number(baseline - height)}" '
                 f'width="{svg_number(bar)}" height="{svg_number(height)}" fill="{colour}">'
-                f"<title>{day.isoformat()} {escape(label)}: {series(value)} kWh</title></rect>"
+                f"<title>{day.isoformat()} {escape(str(label))}: {series(value)} kWh</title></rect>"
             )
         parts.append("</g>")
     parts += _day_ticks([day for day, _ in days], slot)
@@ -89,14 +91,14 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_famil
     for position, (label, colour, _) in enumerate(ENERGY_SERIES):
         x = legend_x + Decimal("105") * position
         parts.append(f'<rect x="{svg_number(x)}" y="4" width="9" height="9" fill="{colour}"/>')
-        parts.append(f'<text x="{svg_number(x + 12)}" y="12">{escape(label)}</text>')
+        parts.append(f'<text x="{svg_number(x + 12)}" y="12">{escape(str(label))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
 def result_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_family: str = "sans-serif") -> str:
     """The community result per day in EUR: gains above the zero line, losses below."""
-    title = "Community result per day (EUR)"
+    title = gettext("Community result per day (EUR)")
     results = [(day, value.community_result_ct / 100) for day, value in days]
     reach = nice_maximum(max((abs(result) for _, result in results), default=ZERO))
     plot_height = HEIGHT - TOP - BOTTOM

@@ -29,10 +29,15 @@ class InvoiceDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="deliveries")
+    community = models.ForeignKey(Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="deliveries")
     cancellation_note = models.ForeignKey(
-        CancellationNote, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+        CancellationNote,
+        verbose_name=_("cancellation note"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     recipient = models.EmailField(_("recipient"))
@@ -40,9 +45,20 @@ class InvoiceDelivery(models.Model):
     error = models.TextField(_("error"), blank=True, help_text=_("Why the last attempt failed."))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     queued_at = models.DateTimeField(_("queued at"), db_index=True)
+    sending_since = models.DateTimeField(
+        _("sending since"),
+        null=True,
+        blank=True,
+        help_text=_("When the last attempt claimed it: one still sending long after was cut off by a crash."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     requested_by_name = models.CharField(_("requested by"), max_length=150)
     resend_of = models.ForeignKey(

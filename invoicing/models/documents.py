@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
 
@@ -31,22 +32,40 @@ class CancellationNote(StoredPdf):
 
     SERIES = "CN"
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="cancellation_notes")
-    cancelled_invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="cancellation_note")
-    corrected_by = models.OneToOneField(
-        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="corrects_via"
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="cancellation_notes"
     )
-    number = models.CharField(max_length=40)
-    reason = models.TextField()
-    net_amount_ct = models.DecimalField(help_text="The original's net amount, reversed.", **AMOUNT_FIELD)
-    issued_at = models.DateTimeField()
+    cancelled_invoice = models.OneToOneField(
+        Invoice, verbose_name=_("cancelled invoice"), on_delete=models.PROTECT, related_name="cancellation_note"
+    )
+    corrected_by = models.OneToOneField(
+        Invoice,
+        verbose_name=_("corrected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrects_via",
+    )
+    number = models.CharField(_("number"), max_length=40)
+    reason = models.TextField(_("reason"))
+    net_amount_ct = models.DecimalField(
+        _("net amount ct"), help_text=_("The original's net amount, reversed."), **AMOUNT_FIELD
+    )
+    issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = CancellationNoteQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cancellation note")
+        verbose_name_plural = _("cancellation notes")
         ordering = ["-issued_at"]
         constraints = [
             models.UniqueConstraint(fields=["community", "number"], name="cancellation_number_unique_per_community"),
@@ -73,11 +92,15 @@ class StatementDocument(StoredPdf):
     the PDF is rendered from it, not from the live data.
     """
 
-    period = models.OneToOneField(SettlementPeriod, on_delete=models.PROTECT, related_name="statement_document")
-    content_json = models.TextField(editable=False)
-    frozen_at = models.DateTimeField()
+    period = models.OneToOneField(
+        SettlementPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="statement_document"
+    )
+    content_json = models.TextField(_("content json"), editable=False)
+    frozen_at = models.DateTimeField(_("frozen at"))
 
     class Meta:
+        verbose_name = _("statement document")
+        verbose_name_plural = _("statement documents")
         ordering = ["-frozen_at"]
 
     def __str__(self):

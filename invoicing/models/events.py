@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .invoices import Invoice
 from .periods import SettlementPeriod
@@ -15,23 +16,34 @@ class LifecycleEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TRANSITION = "transition", "Transition"
-        NOTE = "note", "Note"
+        TRANSITION = "transition", _("Transition")
+        NOTE = "note", _("Note")
 
-    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="events")
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TRANSITION)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10, blank=True)
-    what = models.CharField(max_length=200)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    period = models.ForeignKey(
+        SettlementPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="events"
     )
-    actor_name = models.CharField("who", max_length=150)
-    at = models.DateTimeField("when", db_index=True)
-    details = models.JSONField(default=dict, blank=True)
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TRANSITION)
+    from_status = models.CharField(_("from status"), max_length=10, blank=True)
+    to_status = models.CharField(_("to status"), max_length=10, blank=True)
+    what = models.CharField(_("what"), max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("who"), max_length=150)
+    at = models.DateTimeField(_("when"), db_index=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("lifecycle event")
+        verbose_name_plural = _("lifecycle events")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["invoice", "at"], name="event_invoice_at")]
 

@@ -53,38 +53,55 @@ class Invoice(StoredPdf):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PENDING = "pending", "Pending (issued)"
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Pending (issued)")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ISSUED_STATUSES = (Status.PENDING, Status.PAID, Status.CANCELLED)
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="invoices")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="invoices")
-    period = models.ForeignKey(SettlementPeriod, on_delete=models.PROTECT, related_name="invoices")
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    house = models.ForeignKey(House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="invoices")
+    period = models.ForeignKey(
+        SettlementPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="invoices"
+    )
     number = models.CharField(  # noqa: DJ001 - NULL until issued: unique ignores NULLs, '' would collide
-        max_length=40, null=True, blank=True, editable=False, help_text="Given when the invoice is issued."
+        _("number"),
+        max_length=40,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Given when the invoice is issued."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    period_start = models.DateTimeField()
-    period_end = models.DateTimeField(help_text="Exclusive end of the period.")
-    energy_exported_kwh = models.DecimalField(**ENERGY_FIELD)
-    energy_imported_kwh = models.DecimalField(**ENERGY_FIELD)
-    export_revenue_ct = models.DecimalField(**AMOUNT_FIELD)
-    import_cost_ct = models.DecimalField(**AMOUNT_FIELD)
-    net_amount_ct = models.DecimalField(**AMOUNT_FIELD)
-    recipient_name = models.CharField(max_length=200)
-    recipient_address = models.TextField()
-    house_name = models.CharField(max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"), help_text=_("Exclusive end of the period."))
+    energy_exported_kwh = models.DecimalField(_("energy exported kwh"), **ENERGY_FIELD)
+    energy_imported_kwh = models.DecimalField(_("energy imported kwh"), **ENERGY_FIELD)
+    export_revenue_ct = models.DecimalField(_("export revenue ct"), **AMOUNT_FIELD)
+    import_cost_ct = models.DecimalField(_("import cost ct"), **AMOUNT_FIELD)
+    net_amount_ct = models.DecimalField(_("net amount ct"), **AMOUNT_FIELD)
+    recipient_name = models.CharField(_("recipient name"), max_length=200)
+    recipient_address = models.TextField(_("recipient address"))
+    house_name = models.CharField(_("house name"), max_length=200)
     house_key = models.CharField(
-        max_length=64, editable=False, help_text="The house's identifier (house_id) when the invoice was drafted."
+        _("house key"),
+        max_length=64,
+        editable=False,
+        help_text=_("The house's identifier (house_id) when the invoice was drafted."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    issued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     due_date = models.DateField(
         _("due date"),
@@ -100,6 +117,8 @@ class Invoice(StoredPdf):
     objects = InvoiceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["period", "house__house_id"]
         permissions = [("cancel_invoice", "Can cancel an issued invoice and re-issue it")]
         constraints = [
@@ -175,20 +194,22 @@ class InvoiceLine(models.Model):
     invoice into one line per tariff, each with the prices it was priced with.
     """
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
-    segment_start = models.DateTimeField()
-    segment_end = models.DateTimeField()
-    energy_exported_kwh = models.DecimalField(**ENERGY_FIELD)
-    energy_imported_kwh = models.DecimalField(**ENERGY_FIELD)
-    p_pv_ct_per_kwh = models.DecimalField("p_pv (ct/kWh)", max_digits=10, decimal_places=4)
-    p_con_ct_per_kwh = models.DecimalField("p_con (ct/kWh)", max_digits=10, decimal_places=4)
-    export_revenue_ct = models.DecimalField(**AMOUNT_FIELD)
-    import_cost_ct = models.DecimalField(**AMOUNT_FIELD)
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines")
+    tariff = models.ForeignKey(Tariff, verbose_name=_("tariff"), on_delete=models.PROTECT, related_name="+")
+    segment_start = models.DateTimeField(_("segment start"))
+    segment_end = models.DateTimeField(_("segment end"))
+    energy_exported_kwh = models.DecimalField(_("energy exported kwh"), **ENERGY_FIELD)
+    energy_imported_kwh = models.DecimalField(_("energy imported kwh"), **ENERGY_FIELD)
+    p_pv_ct_per_kwh = models.DecimalField(_("p_pv (ct/kWh)"), max_digits=10, decimal_places=4)
+    p_con_ct_per_kwh = models.DecimalField(_("p_con (ct/kWh)"), max_digits=10, decimal_places=4)
+    export_revenue_ct = models.DecimalField(_("export revenue ct"), **AMOUNT_FIELD)
+    import_cost_ct = models.DecimalField(_("import cost ct"), **AMOUNT_FIELD)
 
     objects = InvoiceLineQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
         ordering = ["invoice", "segment_start"]
         constraints = [
             models.UniqueConstraint(fields=["invoice", "segment_start"], name="one_line_per_invoice_segment"),
@@ -215,12 +236,14 @@ class InvoiceNumberCounter(models.Model):
     and a rolled-back issue gives its numbers back.
     """
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
-    series = models.CharField(max_length=12)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    community = models.ForeignKey(Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(_("series"), max_length=12)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        verbose_name = _("invoice number counter")
+        verbose_name_plural = _("invoice number counters")
         constraints = [
             models.UniqueConstraint(fields=["community", "series", "year"], name="one_counter_per_series_and_year"),
         ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from core.money import round_ct
 
@@ -57,27 +58,41 @@ class Payment(models.Model):
     active ones add up to ``payable_ct``. A zero invoice is settled by a payment of 0.
     """
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    paid_on = models.DateField("date paid", help_text="The day the money arrived or left, as on the bank statement.")
-    amount_ct = models.DecimalField("amount (ct)", help_text="Whole cents, zero or more.", **AMOUNT_FIELD)
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(
+        _("date paid"), help_text=_("The day the money arrived or left, as on the bank statement.")
+    )
+    amount_ct = models.DecimalField(_("amount (ct)"), help_text=_("Whole cents, zero or more."), **AMOUNT_FIELD)
     reference = models.CharField(
-        "bank reference", max_length=140, help_text="As on the bank statement (SEPA allows 140 characters)."
+        _("bank reference"), max_length=140, help_text=_("As on the bank statement (SEPA allows 140 characters).")
     )
-    recorded_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(_("recorded at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    recorded_by_name = models.CharField("recorded by", max_length=150)
-    undone_at = models.DateTimeField(null=True, blank=True)
+    recorded_by_name = models.CharField(_("recorded by"), max_length=150)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    undone_by_name = models.CharField("undone by", max_length=150, blank=True)
-    undo_reason = models.TextField(blank=True)
+    undone_by_name = models.CharField(_("undone by"), max_length=150, blank=True)
+    undo_reason = models.TextField(_("undo reason"), blank=True)
 
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["invoice", "recorded_at", "pk"]
         permissions = [("record_payment", "Can record and undo payments")]
         constraints = [

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
 
@@ -8,27 +9,38 @@ class SettlementPeriod(models.Model):
     """One calendar month of one community, ``[start, end)`` from local midnight to local midnight."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSING = "closing", "Closing"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSING = "closing", _("Closing")
+        CLOSED = "closed", _("Closed")
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="periods")
-    month = models.CharField(max_length=7, help_text="YYYY-MM")
-    start = models.DateTimeField()
-    end = models.DateTimeField(help_text="Exclusive: the first instant after the period.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    close_started_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    close_forced_reason = models.TextField(
-        blank=True, help_text="Why the period was closed although readings were missing; empty unless forced."
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="periods"
     )
-    close_forced_by = models.CharField(max_length=150, blank=True, help_text="Who forced the close (user name).")
+    month = models.CharField(_("month"), max_length=7, help_text=_("YYYY-MM"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), help_text=_("Exclusive: the first instant after the period."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    close_started_at = models.DateTimeField(_("close started at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_forced_reason = models.TextField(
+        _("close forced reason"),
+        blank=True,
+        help_text=_("Why the period was closed although readings were missing; empty unless forced."),
+    )
+    close_forced_by = models.CharField(
+        _("close forced by"), max_length=150, blank=True, help_text=_("Who forced the close (user name).")
+    )
     houses_to_invoice = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Houses active in the period when the close began: the progress total."
+        _("houses to invoice"),
+        null=True,
+        blank=True,
+        help_text=_("Houses active in the period when the close began: the progress total."),
     )
 
     class Meta:
+        verbose_name = _("settlement period")
+        verbose_name_plural = _("settlement periods")
         ordering = ["community", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["community", "month"], name="one_period_per_community_and_month"),

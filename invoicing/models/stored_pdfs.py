@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IssuedDocumentError(ValidationError):
@@ -9,10 +10,10 @@ class IssuedDocumentError(ValidationError):
 
 
 class PdfState(models.TextChoices):
-    NONE = "", "No PDF (draft)"
-    PENDING = "pending", "Waiting to be rendered"
-    RENDERED = "rendered", "Rendered"
-    FAILED = "failed", "Rendering failed"
+    NONE = "", _("No PDF (draft)")
+    PENDING = "pending", _("Waiting to be rendered")
+    RENDERED = "rendered", _("Rendered")
+    FAILED = "failed", _("Rendering failed")
 
 
 class StoredPdf(models.Model):
@@ -22,11 +23,11 @@ class StoredPdf(models.Model):
     download can prove it returns exactly the bytes that were rendered.
     """
 
-    pdf_state = models.CharField("PDF", max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
-    pdf_file = models.FileField(max_length=255, blank=True, editable=False)
-    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
-    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
-    pdf_error = models.TextField(blank=True, editable=False, help_text="Why the last render failed.")
+    pdf_state = models.CharField(_("PDF"), max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
+    pdf_file = models.FileField(_("pdf file"), max_length=255, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True, editable=False)
+    pdf_rendered_at = models.DateTimeField(_("pdf rendered at"), null=True, blank=True, editable=False)
+    pdf_error = models.TextField(_("pdf error"), blank=True, editable=False, help_text=_("Why the last render failed."))
 
     PDF_FIELDS = ("pdf_state", "pdf_file", "pdf_sha256", "pdf_rendered_at", "pdf_error")
 

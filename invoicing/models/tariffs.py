@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
 from core.local_time import local_midnight
@@ -37,49 +38,57 @@ class Tariff(models.Model):
     """
 
     class Mode(models.TextChoices):
-        FIXED = "fixed", "Fixed: p_pv and p_con in every interval"
-        BREAK_EVEN = "break_even", "Break-even: house prices set per interval so the community breaks even"
+        FIXED = "fixed", _("Fixed: p_pv and p_con in every interval")
+        BREAK_EVEN = "break_even", _("Break-even: house prices set per interval so the community breaks even")
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="tariffs")
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="tariffs"
+    )
     valid_from = models.DateField(
-        help_text="In force from 00:00 of this day in the community's time zone until the next tariff's start."
+        _("valid from"),
+        help_text=_("In force from 00:00 of this day in the community's time zone until the next tariff's start."),
     )
     p_pv_ct_per_kwh = models.DecimalField(
-        "p_pv (ct/kWh)",
+        _("p_pv (ct/kWh)"),
         default=Decimal("20"),
-        help_text="PV delivery: paid to a house per kWh it exports.",
+        help_text=_("PV delivery: paid to a house per kWh it exports."),
         **PRICE_FIELD,
     )
     p_con_ct_per_kwh = models.DecimalField(
-        "p_con (ct/kWh)",
+        _("p_con (ct/kWh)"),
         default=Decimal("25"),
-        help_text="House consumption: charged per kWh a house imports.",
+        help_text=_("House consumption: charged per kWh a house imports."),
         **PRICE_FIELD,
     )
     p_grid_del_ct_per_kwh = models.DecimalField(
-        "p_grid_del (ct/kWh)",
+        _("p_grid_del (ct/kWh)"),
         default=Decimal("6"),
-        help_text="Grid delivery: what the grid pays the community.",
+        help_text=_("Grid delivery: what the grid pays the community."),
         **PRICE_FIELD,
     )
     p_grid_con_ct_per_kwh = models.DecimalField(
-        "p_grid_con (ct/kWh)",
+        _("p_grid_con (ct/kWh)"),
         default=Decimal("30"),
-        help_text="Grid consumption: what the community pays the grid.",
+        help_text=_("Grid consumption: what the community pays the grid."),
         **PRICE_FIELD,
     )
     mode = models.CharField(
+        _("mode"),
         max_length=12,
         choices=Mode.choices,
         default=Mode.FIXED,
-        help_text="Break-even derives each interval's house prices from p_pv and the grid prices "
-        "(LEG-Invoicing FSD 14.5); p_con is then only a reference.",
+        help_text=_(
+            "Break-even derives each interval's house prices from p_pv and the grid prices "
+            "(LEG-Invoicing FSD 14.5); p_con is then only a reference."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TariffManager()
 
     class Meta:
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
         ordering = ["community", "-valid_from"]
         get_latest_by = "valid_from"
         constraints = [

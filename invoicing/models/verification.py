@@ -13,6 +13,7 @@ class BillingCheck(models.Model):
     findings = models.JSONField(_("findings"), default=list, help_text=_("One line per finding; empty when clean."))
 
     class Meta:
+        verbose_name_plural = _("billing checks")
         ordering = ["-ran_at"]
         verbose_name = _("billing check")
 

@@ -21,6 +21,7 @@ from metering.selectors import last_import_jobs
 
 from ..models import Invoice, PdfState, SettlementPeriod, StatementDocument
 from .completeness import Completeness, periods_completeness
+from .deliveries import open_failures
 from .invoices import invoices_past_due
 
 CHART_MONTHS = 12
@@ -49,12 +50,13 @@ class CommunityDashboard:
     drafts: int
     pdfs_failed: int
     pdfs_pending: int
+    emails_failed: int  # failed and not resent yet, of any month
     past_due: int
     months: list[MonthFigures]
 
     @property
     def awaits_action(self) -> bool:
-        return bool(self.drafts or self.pdfs_failed or self.pdfs_pending or self.past_due)
+        return bool(self.drafts or self.pdfs_failed or self.pdfs_pending or self.emails_failed or self.past_due)
 
 
 def chart_months(latest: str, count: int = CHART_MONTHS) -> list[str]:
@@ -65,9 +67,9 @@ def chart_months(latest: str, count: int = CHART_MONTHS) -> list[str]:
 
 
 def community_dashboards(*, communities, now: dt.datetime | None = None) -> list[CommunityDashboard]:
-    """One dashboard per community of ``communities`` (in their order), in eight queries at most:
-    open periods, their houses and readings (completeness), last imports, invoice counts, past-due
-    invoices, the chart's invoice sums and its frozen statements."""
+    """One dashboard per community of ``communities`` (in their order), in nine queries at most:
+    open periods, their houses and readings (completeness), last imports, invoice counts, failed
+    e-mails, past-due invoices, the chart's invoice sums and its frozen statements."""
     communities = list(communities)
     if not communities:
         return []
@@ -77,13 +79,8 @@ def community_dashboards(*, communities, now: dt.datetime | None = None) -> list
     completeness = periods_completeness(periods=open_periods.values())
     imports = last_import_jobs(communities=communities)
     counts = _invoice_counts(by_pk)
-    past_due = dict(
-        invoices_past_due(communities=communities, now=now)
-        .order_by()
-        .values("community_id")
-        .annotate(count=Count("pk"))
-        .values_list("community_id", "count")
-    )
+    emails_failed = _per_community(open_failures().filter(community__in=communities))
+    past_due = _per_community(invoices_past_due(communities=communities, now=now))
     months = {pk: chart_months(period_id_of(now, community.zone)) for pk, community in by_pk.items()}
     figures = _month_figures(months)
     return [
@@ -95,11 +92,17 @@ def community_dashboards(*, communities, now: dt.datetime | None = None) -> list
             drafts=counts.get(community.pk, {}).get("drafts", 0),
             pdfs_failed=counts.get(community.pk, {}).get("pdfs_failed", 0),
             pdfs_pending=counts.get(community.pk, {}).get("pdfs_pending", 0),
+            emails_failed=emails_failed.get(community.pk, 0),
             past_due=past_due.get(community.pk, 0),
             months=figures[community.pk],
         )
         for community in communities
     ]
+
+
+def _per_community(rows) -> dict[int, int]:
+    """How many of ``rows`` (a queryset with a ``community`` field) each community has, in one query."""
+    return dict(rows.order_by().values("community_id").annotate(count=Count("pk")).values_list("community_id", "count"))
 
 
 def _oldest_open_periods(by_pk: dict[int, Community]) -> dict[int, SettlementPeriod]:

@@ -28,17 +28,21 @@ class PeriodDeliveries:
         }
 
 
+def open_failures():
+    """Failed e-mails nobody has resent yet: what staff still have to act on."""
+    return InvoiceDelivery.objects.filter(status=Status.FAILED, resends__isnull=True)
+
+
 def period_deliveries(*, period: SettlementPeriod) -> PeriodDeliveries:
     """Counts of the period's e-mails, and the houses it cannot e-mail, in four queries."""
     rows = InvoiceDelivery.objects.filter(invoice__period=period)
-    open_failures = rows.filter(status=Status.FAILED, resends__isnull=True)
     never_queued = period.invoices.filter(status__in=(Invoice.Status.PENDING, Invoice.Status.PAID)).exclude(
         Exists(InvoiceDelivery.objects.filter(invoice=OuterRef("pk"), kind=InvoiceDelivery.Kind.INVOICE))
     )
     return PeriodDeliveries(
         sent=rows.filter(status=Status.SENT).count(),
         waiting=rows.filter(status__in=(Status.QUEUED, Status.SENDING)).count(),
-        failed=open_failures.count(),
+        failed=open_failures().filter(invoice__period=period).count(),
         not_emailed=never_queued.count(),
         houses_without_email=list(houses_billable_in(period=period).filter(email="").order_by("house_id")),
     )

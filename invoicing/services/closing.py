@@ -11,7 +11,7 @@ from metering.models import FrozenRange
 
 from .. import lifecycle, queue, selectors, statement
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument
-from .deliveries import deliveries_queue
+from .deliveries import deliveries_interrupted_fail, deliveries_queue
 from .drafts import drafts_refresh, period_segments
 from .issuing import drafts_issue
 from .periods import ANY_STATUS, forced_by, meter_data_freeze, meter_data_lock, period_gate, period_lock
@@ -186,6 +186,8 @@ def period_close_fail(*, period: SettlementPeriod, error: str) -> SettlementPeri
 def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_name: str = "") -> str:
     """Enqueue again what a crash, a killed cluster or a failed step left: the next close step, and
     every PDF of the period still pending (invoices, cancellation notes, the frozen statement).
+    E-mails a crash cut off while sending are marked failed for staff to check and resend
+    (``deliveries_interrupted_fail``), never sent again by themselves.
 
     Safe while that work is still queued or running: a step works out what is missing, and a PDF
     is stored once. An open period has only PDFs to resume (of invoices issued by "Issue invoices").
@@ -201,7 +203,8 @@ def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_nam
         StatementDocument.objects.filter(period=locked, pdf_state=PdfState.PENDING).values_list("pk", flat=True).first()
     )
     pdfs = len(pending_invoices) + len(pending_notes) + (pending_statement is not None)
-    if locked.status == SettlementPeriod.Status.OPEN and not pdfs:
+    interrupted = deliveries_interrupted_fail(period=locked)
+    if locked.status == SettlementPeriod.Status.OPEN and not (pdfs or interrupted):
         raise ValidationError(f"Period {locked.month} is open and has no PDF waiting; there is nothing to resume.")
     if locked.status == SettlementPeriod.Status.CLOSING:
         queue.close_step_enqueue(period_pk=locked.pk)
@@ -213,14 +216,17 @@ def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_nam
         what="Close resumed" if locked.status != SettlementPeriod.Status.OPEN else "Pending PDFs queued again",
         actor=acting_user,
         actor_name=actor_name,
-        details={"pending_pdfs": pdfs},
+        details={"pending_pdfs": pdfs, "interrupted_emails_failed": interrupted},
     )
     what = {
         SettlementPeriod.Status.OPEN: "it is open",
         SettlementPeriod.Status.CLOSING: "the close continues",
         SettlementPeriod.Status.CLOSED: "it is closed",
     }[locked.status]
-    return f"{locked}: {what}; {pdfs} PDFs queued again."
+    emails = (
+        f" {interrupted} e-mails interrupted while sending marked failed: check, then resend." if interrupted else ""
+    )
+    return f"{locked}: {what}; {pdfs} PDFs queued again.{emails}"
 
 
 def statement_freeze(*, period: SettlementPeriod) -> StatementDocument:

@@ -226,22 +226,51 @@ def delivery_send(*, delivery_pk: int, mailer=None) -> str:
         return "skipped"
     if delivery.document.pdf_state != PdfState.RENDERED:
         return "waiting"  # sent by deliveries_after_render once the PDF is stored
+    # The Message-ID is stored with the claim: if the worker dies mid-send, staff can look it up in
+    # the mail server's log before they resend (deliveries_interrupted_fail).
+    message_id = make_msgid(domain=_message_domain())
     claimed = InvoiceDelivery.objects.filter(pk=delivery.pk, status=Status.QUEUED).update(
-        status=Status.SENDING, attempts=F("attempts") + 1
+        status=Status.SENDING, attempts=F("attempts") + 1, sending_since=timezone.now(), message_id=message_id
     )
     if not claimed:
         return "skipped"  # another task claimed it first
     try:
-        message = delivery_message(delivery)
+        message = delivery_message(delivery, message_id=message_id)
         if not (mailer or mailers.default).send_messages([message]):
             raise RuntimeError("the mail backend accepted no message")
     except Exception as error:  # noqa: BLE001 - any failure is kept on the row, for a resend
         _delivery_failed(delivery, f"{type(error).__name__}: {error}")
         return "failed"
-    InvoiceDelivery.objects.filter(pk=delivery.pk).update(
-        status=Status.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"], error=""
-    )
+    InvoiceDelivery.objects.filter(pk=delivery.pk).update(status=Status.SENT, sent_at=timezone.now(), error="")
     return "sent"
+
+
+@transaction.atomic
+def deliveries_interrupted_fail(*, period: SettlementPeriod | None = None, now=None) -> int:
+    """Mark as failed the e-mails left "sending" by a crashed worker (claimed longer ago than
+    ``LEG_STUCK_AFTER_MINUTES``), of one period or of all; returns how many.
+
+    Never sent again by themselves: the mail server may have accepted one just before the crash,
+    and a member must not get an invoice twice. Failed, each says what to check (its Message-ID
+    in the mail server's log) and waits for an explicit, recorded resend like any failed e-mail.
+    """
+    cutoff = (now or timezone.now()) - selectors.stuck_after()
+    stuck = InvoiceDelivery.objects.select_for_update(of=("self",)).filter(
+        status=Status.SENDING, sending_since__lt=cutoff
+    )
+    if period is not None:
+        stuck = stuck.filter(invoice__period=period)
+    rows = list(stuck.select_related("invoice", "cancellation_note"))
+    for delivery in rows:
+        _delivery_failed(delivery, _interrupted_error(delivery))
+    return len(rows)
+
+
+def _interrupted_error(delivery: InvoiceDelivery) -> str:
+    return _(
+        "Interrupted while sending (the worker stopped): it may have reached the mail server or not. "
+        "Look for Message-ID %(message_id)s in the mail server's log; resend it only if it is not there."
+    ) % {"message_id": delivery.message_id}
 
 
 @transaction.atomic
@@ -254,7 +283,7 @@ def _delivery_failed(delivery: InvoiceDelivery, error: str) -> None:
     )
 
 
-def delivery_message(delivery: InvoiceDelivery) -> EmailMessage:
+def delivery_message(delivery: InvoiceDelivery, *, message_id: str) -> EmailMessage:
     """The e-mail, in the community's language, with the document's stored (and checked) PDF."""
     community, document = delivery.community, delivery.document
     context = {"delivery": delivery, "community": community, "invoice": delivery.invoice, "document": document}
@@ -269,7 +298,7 @@ def delivery_message(delivery: InvoiceDelivery) -> EmailMessage:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient],
         reply_to=[community.contact_email] if community.contact_email else [],
-        headers={"Message-ID": make_msgid(domain=_message_domain())},
+        headers={"Message-ID": message_id},
     )
     message.attach(f"{document.number}.pdf", selectors.document_pdf_bytes(document=document), "application/pdf")
     return message

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.formatting import site_time
 
@@ -140,11 +140,12 @@ def statement_pdf_render(*, document_pk: int) -> str:
         return f"statement {document_pk}: no PDF waiting"
     period = document.period
     try:
-        pdf = documents.render_template_pdf(
-            STATEMENT_PDF_TEMPLATE,
-            _statement_pdf_context(period),
-            identifier=f"statement:{period.community.slug}:{period.month}",
-        )
+        with translation.override(period.community.language):
+            pdf = documents.render_template_pdf(
+                STATEMENT_PDF_TEMPLATE,
+                _statement_pdf_context(period),
+                identifier=f"statement:{period.community.slug}:{period.month}",
+            )
     except PROCESS_EXITS:
         raise
     except BaseException as error:  # noqa: BLE001 - any failure must become visible and retryable

@@ -14,6 +14,7 @@ from core.local_time import local_midnight, month_first_days, parse_period_id, p
 from .. import lifecycle, selectors
 from ..models import SettlementPeriod
 from .closing import period_close_resume, period_close_start
+from .deliveries import deliveries_interrupted_fail
 from .periods import period_get_or_create
 
 SCHEDULE_ACTOR = "schedule"
@@ -50,9 +51,12 @@ class DueReport:
     refused: list[str]
     opened: list[str]
     resumed: list[str] = field(default_factory=list)
+    emails_interrupted: int = 0  # left "sending" by a crash, now failed for staff to check
 
     def __str__(self):
         parts = [f"{len(self.started)} closes started", f"{len(self.opened)} periods opened"]
+        if self.emails_interrupted:
+            parts.append(f"{self.emails_interrupted} e-mails interrupted while sending marked failed")
         if self.resumed:
             parts.append(f"{len(self.resumed)} stuck resumed: " + "; ".join(self.resumed))
         if self.refused:
@@ -69,11 +73,12 @@ def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None 
     closed is never closed again. A community that never closed anything starts with the latest
     due month. Incomplete periods are not forced: the refusal is recorded on the period for staff.
     First, work stuck for longer than ``LEG_STUCK_AFTER_MINUTES`` (a close without progress, PDFs
-    still pending: their tasks were lost with a killed cluster) is queued again.
+    still pending: their tasks were lost with a killed cluster) is queued again, and e-mails still
+    "sending" after it are marked failed for staff to check and resend (``deliveries_interrupted_fail``).
     """
     grace = _checked_grace_days(settings.LEG_CLOSE_GRACE_DAYS if grace_days is None else grace_days)
     now = now or timezone.now()
-    report = DueReport(started=[], refused=[], opened=[])
+    report = DueReport(started=[], refused=[], opened=[], emails_interrupted=deliveries_interrupted_fail(now=now))
     for stuck in selectors.stuck_work(now=now).periods:
         _resume_stuck(stuck, report)
     for community in Community.objects.order_by("slug"):

@@ -4,6 +4,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext
 
 # The first errors by file row are listed; the rest are only counted. A broken export usually
 # repeats one mistake on every row, and a list of a million identical lines helps nobody.
@@ -14,7 +15,11 @@ MAX_VALUE_CHARS = 80
 
 def quoted(value) -> str:
     text = "" if value is None else str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + f"… ({len(text):,} characters)"
+    return (
+        text
+        if len(text) <= MAX_VALUE_CHARS
+        else text[:MAX_VALUE_CHARS] + gettext("… (%(count)s characters)") % {"count": f"{len(text):,}"}
+    )
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,11 @@ class RowError:
     message: str
 
     def __str__(self):
-        where = f"Row {self.row}" if self.row else "File"
+        where = gettext("Row %(row)s") % {"row": self.row} if self.row else gettext("File")
         if self.column:
-            where += f", column {self.column!r}"
+            where += gettext(", column %(column)r") % {"column": self.column}
         if self.value != "":
-            where += f", value {self.value!r}"
+            where += gettext(", value %(value)r") % {"value": self.value}
         return f"{where}: {self.message}"
 
     def as_dict(self) -> dict:
@@ -113,5 +118,5 @@ class LazyText:
 
     def __getitem__(self, index):
         if self.kwh:
-            return f"{self.values[index] / 1000:.3f} kWh in the interval"
+            return gettext("%(energy).3f kWh in the interval") % {"energy": self.values[index] / 1000}
         return utc_text(self.values[index])

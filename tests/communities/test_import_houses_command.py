@@ -59,7 +59,7 @@ def test_a_bad_row_is_listed_on_stderr_and_the_command_fails_writing_nothing(com
 
 
 def test_an_unknown_community_slug_is_refused_with_the_known_ones(community, houses_file):
-    with pytest.raises(CommandError, match=r"No community with slug 'nowhere' \(known: lindenhof\)"):
+    with pytest.raises(CommandError, match=r"No community with slug 'nowhere'\. Known communities: lindenhof\."):
         call_command("import_houses", str(houses_file), community="nowhere")
 
 

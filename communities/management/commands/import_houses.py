@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from communities.house_import import houses_import
-from communities.models import Community
+from communities.management.lookups import community_by_slug
 
 
 class Command(BaseCommand):
@@ -18,11 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
 
     def handle(self, *args, file, community, dry_run, **options):
-        try:
-            target = Community.objects.get(slug=community)
-        except Community.DoesNotExist:
-            known = ", ".join(Community.objects.values_list("slug", flat=True)) or "none yet"
-            raise CommandError(f"No community with slug {community!r} (known: {known}).") from None
+        target = community_by_slug(community)
         try:
             with open(file, "rb") as handle:
                 report = houses_import(community=target, fileobj=handle, dry_run=dry_run)

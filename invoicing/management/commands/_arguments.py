@@ -8,14 +8,6 @@ from core.local_time import parse_period_id
 from ...models import SettlementPeriod
 
 
-def community_by_slug(slug: str) -> Community:
-    try:
-        return Community.objects.get(slug=slug)
-    except Community.DoesNotExist:
-        known = ", ".join(Community.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
-        raise CommandError(f"No community with slug {slug!r}. Known communities: {known}.") from None
-
-
 def checked_period_id(month: str) -> str:
     try:
         parse_period_id(month)

@@ -5,9 +5,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from communities.management.lookups import community_by_slug
+
 from ... import selectors, services
 from ...models import SettlementPeriod
-from ._arguments import checked_period_id, community_by_slug
+from ._arguments import checked_period_id
 
 
 class Command(BaseCommand):

@@ -2,9 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from communities.management.lookups import community_by_slug
+
 from ...pricing import NoTariffError
 from ...statement import statement_for, statement_to_csv, statement_to_json, statement_to_xlsx
-from ._arguments import community_by_slug, existing_period
+from ._arguments import existing_period
 
 WRITERS = {"csv": statement_to_csv, "json": statement_to_json, "xlsx": statement_to_xlsx}
 

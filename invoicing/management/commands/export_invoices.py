@@ -3,8 +3,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from communities.management.lookups import community_by_slug
+
 from ... import exports, selectors
-from ._arguments import community_by_slug, existing_period
+from ._arguments import existing_period
 
 FORMATS = ("csv", "json", "xlsx", "zip")
 BINARY_FORMATS = ("xlsx", "zip")

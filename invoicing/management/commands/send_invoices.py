@@ -3,8 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities.management.lookups import community_by_slug
+
 from ... import selectors, services
-from ._arguments import community_by_slug, existing_period
+from ._arguments import existing_period
 
 
 class Command(BaseCommand):

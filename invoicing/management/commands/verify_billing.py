@@ -3,8 +3,10 @@ import datetime as dt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from communities.management.lookups import community_by_slug
+
 from ... import services
-from ._arguments import checked_period_id, community_by_slug
+from ._arguments import checked_period_id
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from communities.models import Community
 from communities.selectors import visible_communities
 from invoicing import services
-from invoicing.models import Invoice, PdfState
+from invoicing.models import Invoice, InvoiceDelivery, PdfState
 from tests.factories import (
     CommunityFactory,
     HouseFactory,
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 INDEX = reverse("admin:index")
 INVOICES = reverse("admin:invoicing_invoice_changelist")
+DELIVERIES = reverse("admin:invoicing_invoicedelivery_changelist")
 
 
 def community_with_invoices(slug: str) -> Community:
@@ -71,6 +72,36 @@ def test_awaiting_action_links_to_the_filtered_invoice_lists(admin_client, in_ma
     assert f'{query}past_due=yes">1 unpaid invoice past due</a>' in page
 
 
+def failed_email(invoice, recipient="member@example.org", **fields) -> InvoiceDelivery:
+    return InvoiceDelivery.objects.create(
+        community=invoice.community,
+        invoice=invoice,
+        recipient=recipient,
+        status=InvoiceDelivery.Status.FAILED,
+        error="550 mailbox unavailable",
+        queued_at=dt.datetime(2026, 2, 2, 10, tzinfo=dt.UTC),
+        requested_by_name="admin",
+        **fields,
+    )
+
+
+def test_failed_e_mails_link_to_the_deliveries_nobody_has_resent(admin_client, in_march):
+    community, other = community_with_invoices("a"), community_with_invoices("b")
+    invoice = Invoice.objects.get(community=community, status=Invoice.Status.PENDING)
+    resent = failed_email(invoice)
+    failed_email(invoice, resend_of=resent, recipient="new@example.org")
+    failed_email(Invoice.objects.get(community=other, status=Invoice.Status.PENDING))
+
+    page = admin_client.get(INDEX).text
+    linked = admin_client.get(
+        f"{DELIVERIES}?community__id__exact={community.pk}&status__exact=failed&resends__isnull=True"
+    )
+
+    link = f"{DELIVERIES}?community__id__exact={community.pk}&amp;status__exact=failed&amp;resends__isnull=True"
+    assert f'{link}">1 e-mail failed</a>' in page
+    assert [delivery.recipient for delivery in linked.context["cl"].result_list] == ["new@example.org"]
+
+
 @pytest.mark.parametrize(
     ("query", "month"),
     [("status__exact=draft", "2026-02"), ("pdf_state__exact=pending", "2026-01"), ("past_due=yes", "2026-01")],
@@ -111,7 +142,7 @@ def test_the_index_queries_do_not_grow_with_communities(admin_client, in_march, 
     for slug in ("a", "b", "c", "d", "e"):
         community_with_invoices(slug)
 
-    with django_assert_max_num_queries(18):  # dashboards, stuck work and the last billing check, for any number
+    with django_assert_max_num_queries(19):  # dashboards, stuck work and the last billing check, for any number
         page = admin_client.get(INDEX)
 
     assert page.text.count('class="module dashboard"') == 5

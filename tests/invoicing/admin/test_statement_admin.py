@@ -124,6 +124,19 @@ def test_closing_freezes_the_statement_with_a_pdf(admin_client, period, close):
     assert "Community statement 2026-01" in text and "0.45 EUR" in text and "20.9091 ct/kWh" in text
 
 
+def test_a_german_communitys_statement_pdf_is_german(admin_client, period, close):
+    period.community.language = "de"
+    period.community.save()
+    close(period)
+
+    response = admin_client.get(reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "pdf"]))
+
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "Abrechnungsübersicht der Energiegemeinschaft 2026-01" in text
+    assert "1. Januar 2026 – 31. Januar 2026" in text and "Einspeisung der Häuser" in text
+    assert "Community statement" not in text and "Houses' export" not in text
+
+
 def test_frozen_statement_never_changes(period, close):
     close(period)
     document = StatementDocument.objects.get(period=period)

@@ -128,3 +128,42 @@ def test_a_break_even_invoice_with_both_charts_and_the_bank_details_fits_on_one_
 
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
     assert "IBAN DE89 3704" in flat(pdf_text(pdf))
+
+
+@pytest.fixture
+def german_break_even_buyer(community, period, django_capture_on_commit_callbacks):
+    """A German community's break-even January with a long cooperative name, every issuer detail and a
+    member buying every day (31 bars in each of the two charts): German labels beside all of it."""
+    community.language = "de"
+    community.legal_name = "Bürgerenergiegenossenschaft Sonnenfeld-Hintertupfingen am Oberrhein eG"
+    community.address = "Photovoltaikstraße 123a\n79098 Freiburg im Breisgau"
+    community.tax_id, community.iban, community.bic = "DE123456789", "DE89370400440532013000", "COBADEFFXXX"
+    community.bank_name = "Volksbank Freiburg eG"
+    community.legal_note = "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet (Kleinunternehmerregelung)."
+    community.save()
+    community.tariffs.update(mode=Tariff.Mode.BREAK_EVEN)
+    seller = HouseFactory(community=community, house_id="house_1")
+    buyer = HouseFactory(
+        community=community,
+        house_id="house_2",
+        name="Sonnenblumenweg 17, Einliegerwohnung",
+        owner_name="Maximiliane Müller-Lüdenscheidt",
+        address="Sonnenblumenweg 17\n79100 Freiburg im Breisgau",
+    )
+    for day in range(31):
+        add_readings(seller, JANUARY + day * DAY, [("12.5", "0"), ("0", "1.25")])
+        add_readings(buyer, JANUARY + day * DAY, [("0", "9.75"), ("0.5", "2")])
+    issue(period, django_capture_on_commit_callbacks)
+    return Invoice.objects.get(house=buyer)
+
+
+def test_a_german_break_even_invoice_stays_on_one_page(german_break_even_buyer):
+    (document,) = selectors.invoice_documents(invoices=[german_break_even_buyer])
+
+    pdf = documents.render_pdf(document)
+
+    text = flat(pdf_text(pdf))
+    assert (document.language, document.break_even, len(document.daily_prices)) == ("de", True, 31)
+    assert "In diesem Monat berechnete Preise" in text and "Bankverbindung" in text
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert "Kleinunternehmerregelung" in flat(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text())

@@ -7,7 +7,7 @@ import pytest
 
 from communities.models import Community
 from invoicing import selectors, services
-from invoicing.models import Invoice, PdfState, StatementDocument
+from invoicing.models import Invoice, InvoiceDelivery, PdfState, StatementDocument
 from invoicing.statement import statement_compute, statement_to_json
 from metering.models import ImportJob
 from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
@@ -80,6 +80,21 @@ def test_work_waiting_counts_drafts_and_pdfs_by_state():
     assert (board.drafts, board.pdfs_failed, board.pdfs_pending, board.awaits_action) == (1, 1, 0, True)
 
 
+def test_work_waiting_counts_failed_e_mails_not_resent_yet():
+    community = billable("a")
+    january = community.periods.get(month="2026-01")
+    services.invoices_issue(period=january, force=True, reason="test data has gaps")
+    Invoice.objects.filter(period=january).update(pdf_state=PdfState.RENDERED)  # nothing else waits
+    invoice = january.invoices.get()
+    failed = {"community": community, "invoice": invoice, "status": InvoiceDelivery.Status.FAILED}
+    first = InvoiceDelivery.objects.create(recipient="a@example.org", queued_at=NOW, **failed)
+    InvoiceDelivery.objects.create(recipient="b@example.org", queued_at=NOW, resend_of=first, **failed)
+
+    board = board_of(community)
+
+    assert (board.emails_failed, board.pdfs_failed, board.awaits_action) == (1, 0, True)
+
+
 def test_a_quiet_community_awaits_nothing():
     board = board_of(CommunityFactory(slug="quiet"))
 
@@ -112,7 +127,7 @@ def test_the_queries_do_not_grow_with_communities_or_months(django_assert_max_nu
         freeze_statement(january)
         services.invoices_generate(period=community.periods.get(month="2026-02"))
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         boards = selectors.community_dashboards(communities=communities, now=NOW)
         assert [len(board.months) for board in boards] == [12] * 4
         assert all(board.completeness.houses for board in boards)
