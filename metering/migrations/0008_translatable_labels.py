@@ -12,7 +12,7 @@ import communities.models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0007_translatable_labels"),
-        ("metering", "0006_reading_interval_index"),
+        ("metering", "0007_readings_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0015_translatable_labels"),
+        ("invoicing", "0016_translatable_labels"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0007_translatable_labels"),
-        ("invoicing", "0014_billing_check"),
+        ("invoicing", "0015_kept_period_figures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
