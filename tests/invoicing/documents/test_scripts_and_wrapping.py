@@ -1,11 +1,15 @@
 """Every script a member's name may use renders, and long names wrap instead of pushing figures off the page.
 
 Latin, Greek and Cyrillic come from the shipped font; Arabic and CJK from Debian's Noto fonts
-(fonts-noto-core, fonts-noto-cjk) through fontconfig.
+(fonts-noto-core, fonts-noto-cjk) through fontconfig. A laptop without them skips this module; CI
+installs them and sets LEG_TEST_FONTS_REQUIRED=1, so there they must be present.
 """
 
 import dataclasses
 import io
+import os
+import shutil
+import subprocess
 
 import pypdf
 import pytest
@@ -19,6 +23,22 @@ CYRILLIC = "Ольга Владимировна Константинопольс
 ARABIC = "محمد بن عبد الله الهاشمي"
 CJK = "山田太郎花子左衛門"
 LONG_NAME = f"{GREEK} {CYRILLIC} {ARABIC} {CJK}"
+NOTO_FAMILIES = ("Noto Sans Arabic", "Noto Sans CJK")
+
+
+def noto_fonts_missing() -> list[str]:
+    if shutil.which("fc-list") is None:
+        return list(NOTO_FAMILIES)
+    families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
+    return [family for family in NOTO_FAMILIES if family not in families]
+
+
+if noto_fonts_missing() and not os.environ.get("LEG_TEST_FONTS_REQUIRED"):
+    pytest.skip(
+        f"fonts missing: {', '.join(noto_fonts_missing())} (apt install fonts-noto-core fonts-noto-cjk)",
+        allow_module_level=True,
+    )
+
 # One word wider than the address column: only wrapping anywhere keeps it on the page.
 UNBROKEN = "Ελευθεριοςπαπαδοπουλος" * 4
 
