@@ -5,7 +5,7 @@ from .documents import CancellationNote, StatementDocument
 from .events import LifecycleEvent
 from .invoices import INVOICE_FIELDS_MUTABLE_AFTER_ISSUE, Invoice, InvoiceLine, InvoiceNumberCounter
 from .payments import PAYMENT_UNDO_FIELDS, Payment, payable_ct
-from .periods import SettlementPeriod
+from .periods import PeriodIntervalEnergy, SettlementPeriod
 from .stored_pdfs import IssuedDocumentError, PdfState, StoredPdf
 from .tariffs import Tariff
 from .verification import BillingCheck
@@ -23,6 +23,7 @@ __all__ = [
     "LifecycleEvent",
     "Payment",
     "PdfState",
+    "PeriodIntervalEnergy",
     "SettlementPeriod",
     "StatementDocument",
     "StoredPdf",

@@ -21,8 +21,7 @@ from metering.models import MeterReading
 
 from .. import settlement
 from ..pricing import Prices, TariffSegment
-from .periods import houses_billable_in
-from .readings import IntervalEnergy, interval_energy
+from .readings import IntervalEnergy, period_interval_energy
 
 PRICE_UNITS_PER_CT = 10**8  # one unit is 1e-8 ct/kWh, the break-even price precision
 AMOUNT_SCALE = -11  # Wh x (1e-8 ct/kWh) = 1e-11 ct
@@ -105,8 +104,7 @@ def break_even_values_by_segment(*, period, segments: list[TariffSegment], house
     break_even = [(index, segment) for index, segment in enumerate(segments) if segment.tariff.is_break_even]
     if not break_even:
         return {}
-    community_houses = houses_billable_in(period=period)
-    intervals = interval_energy(houses=community_houses, start=break_even[0][1].start, end=break_even[-1][1].end)
+    intervals = period_interval_energy(period=period, start=break_even[0][1].start, end=break_even[-1][1].end)
     values = {}
     for index, segment in break_even:
         prices = {

@@ -17,8 +17,7 @@ from metering.models import MeterReading
 
 from ..pricing import PRICE_PLACES
 from .break_even import PRICE_UNITS_PER_CT, _price_units, break_even_prices
-from .periods import houses_billable_in
-from .readings import interval_energy
+from .readings import period_interval_energy
 from .tariffs import period_tariff_segments
 
 
@@ -37,7 +36,7 @@ def _interval_prices(period) -> dict[dt.datetime, tuple[int, int]]:
     segments = [segment for segment in period_tariff_segments(period=period) if segment.tariff.is_break_even]
     if not segments:
         return prices
-    intervals = interval_energy(houses=houses_billable_in(period=period), start=segments[0].start, end=segments[-1].end)
+    intervals = period_interval_energy(period=period, start=segments[0].start, end=segments[-1].end)
     for segment in segments:
         for interval in intervals:
             if segment.start <= interval.interval_start < segment.end:
