@@ -1,6 +1,7 @@
 """The houses' readings valued at prices that change every interval (break-even tariffs).
 
-The community's energy per interval is summed by the database; the break-even house prices of
+The community's energy per interval is summed by the database (once per close: its steps read the
+totals stored at its start, ``period_interval_energy``); the break-even house prices of
 each interval follow from it in Python (a few thousand intervals a month, never a loop over
 readings); the database then values every house's readings at its interval's prices in one
 grouped join. Prices travel as integers of 1e-8 ct/kWh (``settlement.BREAK_EVEN_PRICE_PLACES``)
