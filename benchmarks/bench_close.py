@@ -1,23 +1,30 @@
-"""Benchmark: closing a big community's month, then rendering its PDFs on a real django-q2 cluster.
+"""Benchmark: closing a big community's month, fixed-price and break-even, then rendering its PDFs.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/bench_close.py [--houses 2000]
-    .venv/bin/python benchmarks/bench_close.py --houses 50        # SQLite, small
+    .venv/bin/python benchmarks/bench_close.py                    # SQLite, small, both modes, no PDFs
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/bench_close.py --full
+    .venv/bin/python benchmarks/bench_close.py --mode break-even --houses 300 --no-pdfs
 
 Works on a throwaway database (a fresh PostgreSQL database next to the one named, dropped
-afterwards; or a temporary SQLite file) and a temporary MEDIA_ROOT. Steps:
+afterwards; or a temporary SQLite file) and a temporary MEDIA_ROOT. Per ``--mode`` (fixed,
+break-even or both; one community each):
 
-1. data: a Europe/Berlin community with ``--houses`` houses and every quarter hour of January 2026
-   (2,976 per house; 2,000 houses = 5.95 million readings), written by one set-based
-   INSERT ... SELECT in the database (generate_series / a recursive CTE), not through Python.
-2. close without PDFs: ``period_close_start`` (completeness gate, freezing) and every close step
-   in this process (``period_close_run``): all invoices computed, numbered and issued.
-   Target (issue #4): <= 15 s for 2,000 houses.
-3. PDFs: the close enqueued one render task per 20 invoices on the database broker; a real
-   ``manage.py qcluster`` with ``--workers`` workers (default 2) is started and timed until every
-   PDF is stored. Target: 2,000 PDFs in <= 240 s on 2 workers.
+1. data: a Europe/Berlin community with ``--houses`` houses (default 40; ``--full`` 2,000) and
+   every quarter hour of January 2026 (2,976 per house; 2,000 houses = 5.95 million readings),
+   written by one set-based INSERT ... SELECT in the database, not through Python.
+2. baseline: the bare aggregate of the month's readings (SUM per house over the period, best of
+   two), the physical floor of any close, timed in the same run.
+3. close without PDFs: ``period_close_start`` (completeness gate, freezing) and every close step
+   in this process (``period_close_run``): all invoices computed, numbered and issued, the
+   statement frozen. Goal (issue #14): <= 15 s on SQLite, <= 10 s on PostgreSQL for 2,000
+   houses, fixed-price and break-even alike; smaller runs are projected linearly.
+
+Then, with ``--pdfs`` or ``--full`` (unless ``--no-pdfs``): the close enqueued one render task
+per 20 invoices on the database broker; a real ``manage.py qcluster`` with ``--workers`` workers
+(default 2) is started and timed until every PDF of the closed periods is stored. Goal: 2,000 PDFs in <= 240 s on 2 workers.
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,21 +35,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import Results, add_json_argument, database_vendor  # noqa: E402
 from throwaway import throwaway_environment  # noqa: E402
 
-CLOSE_TARGET_S, PDF_TARGET_S, TARGET_HOUSES = 15.0, 240.0, 2000
+CLOSE_GOAL_S = {"sqlite": 15.0, "postgresql": 10.0}
+PDF_GOAL_S, TARGET_HOUSES, SMALL_HOUSES = 240.0, 2000, 40
 PERIOD_ID = "2026-01"
+MODES = {"fixed": "fixed", "break-even": "break_even"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--houses", type=int, default=TARGET_HOUSES)
+    parser.add_argument("--houses", type=int, help=f"houses per mode (default {SMALL_HOUSES}; --full {TARGET_HOUSES})")
+    parser.add_argument("--full", action="store_true", help=f"the issue's size: {TARGET_HOUSES:,} houses per mode")
+    parser.add_argument("--mode", choices=[*MODES, "both"], default="both", help="tariff mode(s) to close")
     parser.add_argument("--workers", type=int, default=2, help="qcluster workers for the PDFs (default 2)")
-    parser.add_argument("--no-pdfs", action="store_true", help="stop after the close")
+    parser.add_argument("--pdfs", action="store_true", help="also render the PDFs (always with --full)")
+    parser.add_argument("--no-pdfs", action="store_true", help="stop after the close, even with --full")
+    add_json_argument(parser)
     args = parser.parse_args()
+    args.houses = args.houses or (TARGET_HOUSES if args.full else SMALL_HOUSES)
 
-    with throwaway_environment("bench-close", Q_WORKERS=str(args.workers)) as (workdir, database):
-        run(args, workdir, database)
+    results = Results("close")
+    with throwaway_environment("bench-close", Q_WORKERS=str(args.workers)) as (_workdir, database):
+        run(args, results, database)
+    results.write(args.json)
 
 
 def insert_readings(community_id: int, start, end) -> int:
@@ -87,7 +104,7 @@ def insert_readings(community_id: int, start, end) -> int:
         return cursor.rowcount if cursor.rowcount and cursor.rowcount > 0 else 0
 
 
-def run(args, workdir: Path, database: str) -> None:
+def run(args, results: Results, database: str) -> None:
     import django
 
     django.setup()
@@ -96,30 +113,36 @@ def run(args, workdir: Path, database: str) -> None:
     call_command("migrate", verbosity=0)
     from invoicing import services
 
-    community = create_community(houses=args.houses)
-    period = services.period_get_or_create(community=community, month=PERIOD_ID)
-    load_readings(period, houses=args.houses, database=database)
-    close_s = time_close(period, houses=args.houses)
-    if args.no_pdfs:
-        return
-    pdf_s, progress, queued = time_pdfs(period)
-    report_pdfs(period, args, close_s=close_s, pdf_s=pdf_s, progress=progress, queued=queued)
+    print(f"database:          {database}")
+    modes = list(MODES) if args.mode == "both" else [args.mode]
+    periods = []
+    for mode in modes:
+        community = create_community(houses=args.houses, mode=mode)
+        period = services.period_get_or_create(community=community, month=PERIOD_ID)
+        readings = load_readings(period, houses=args.houses)
+        floor_s = time_floor(period)
+        close_s = time_close(period, houses=args.houses)
+        record_close(results, mode=mode, houses=args.houses, readings=readings, close_s=close_s, floor_s=floor_s)
+        periods.append(period)
+    if (args.pdfs or args.full) and not args.no_pdfs:
+        pdf_s, done, failed, queued = time_pdfs(periods)
+        report_pdfs(results, args, pdf_s=pdf_s, done=done, failed=failed, queued=queued)
 
 
-def create_community(*, houses: int):
+def create_community(*, houses: int, mode: str):
     import datetime as dt
 
     from communities.models import Community, House
     from invoicing.models import Tariff
 
     community = Community.objects.create(
-        name="Benchmark Energiegemeinschaft",
-        slug="bench",
+        name=f"Benchmark Energiegemeinschaft ({mode})",
+        slug=f"bench-{mode}",
         time_zone="Europe/Berlin",
         legal_name="Benchmark Energiegemeinschaft eG",
         address="Rathausplatz 1\n79117 Freiburg",
     )
-    Tariff.objects.create(community=community, valid_from=dt.date(2025, 12, 1))
+    Tariff.objects.create(community=community, valid_from=dt.date(2025, 12, 1), mode=MODES[mode])
     House.objects.bulk_create(
         House(
             community=community,
@@ -134,18 +157,40 @@ def create_community(*, houses: int):
     return community
 
 
-def load_readings(period, *, houses: int, database: str) -> None:
+def load_readings(period, *, houses: int) -> int:
     from metering.models import MeterReading
 
     t0 = time.perf_counter()
     insert_readings(period.community_id, period.start, period.end)
     generate_s = time.perf_counter() - t0
     rows = MeterReading.objects.filter(house__community=period.community_id).count()
-    print(f"database:          {database}")
     print(
-        f"data:              {houses:,} houses x {PERIOD_ID} (Europe/Berlin) = {rows:,} readings, "
-        f"inserted set-based in {generate_s:.1f} s"
+        f"data:              {period.community.slug}: {houses:,} houses x {PERIOD_ID} (Europe/Berlin) = "
+        f"{rows:,} readings, inserted set-based in {generate_s:.1f} s"
     )
+    return rows
+
+
+def time_floor(period) -> float:
+    """The bare aggregate of the month's readings, SUM per house: what any close must at least read."""
+    from django.db.models import Sum
+
+    from metering.models import MeterReading
+
+    timings = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        rows = list(
+            MeterReading.objects.filter(
+                house__community=period.community_id, interval_start__gte=period.start, interval_start__lt=period.end
+            )
+            .order_by()
+            .values("house_id")
+            .annotate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
+        )
+        timings.append(time.perf_counter() - t0)
+    print(f"floor:             SUM per house over the month: {min(timings):.2f} s ({len(rows):,} houses)")
+    return min(timings)
 
 
 def time_close(period, *, houses: int) -> float:
@@ -159,7 +204,6 @@ def time_close(period, *, houses: int) -> float:
     t0 = time.perf_counter()
     services.period_close_run(period=period)
     steps_s = time.perf_counter() - t0
-    close_s = start_s + steps_s
     issued = Invoice.objects.filter(period=period, status=Invoice.Status.PENDING).count()
     assert issued == houses, (issued, houses)
     numbers = list(Invoice.objects.filter(period=period).order_by("house__house_id").values_list("number", flat=True))
@@ -169,30 +213,41 @@ def time_close(period, *, houses: int) -> float:
     )
     print(
         f"close steps:       {steps_s:.2f} s ({issued:,} invoices computed, numbered {numbers[0]} .. {numbers[-1]} "
-        f"and issued in batches of {services.CLOSE_BATCH_SIZE})"
+        f"and issued in batches of {services.CLOSE_BATCH_SIZE}, statement frozen)"
     )
-    scale = TARGET_HOUSES / houses
-    print(
-        f"close total:       {close_s:.2f} s = {issued / close_s:,.0f} invoices/s; target {CLOSE_TARGET_S:.0f} s for "
-        f"{TARGET_HOUSES:,} houses -> {close_s / CLOSE_TARGET_S:.2f} of the budget"
-        + (f" (x{scale:.1f} houses would take ~{close_s * scale:.1f} s)" if houses != TARGET_HOUSES else "")
-    )
-    return close_s
+    return start_s + steps_s
 
 
-def time_pdfs(period):
-    """Start a real qcluster and wait until every queued PDF is rendered; returns seconds, progress, tasks."""
+def record_close(results: Results, *, mode: str, houses: int, readings: int, close_s: float, floor_s: float) -> None:
+    goal_s = CLOSE_GOAL_S[database_vendor()]
+    projected_s = close_s * TARGET_HOUSES / houses
+    data = f"{houses:,} houses, {readings:,} readings ({PERIOD_ID}, quarter hours)"
+    if houses != TARGET_HOUSES:
+        data += f"; x{TARGET_HOUSES / houses:.0f} projects {projected_s:.1f} s"
+    results.add(
+        f"close {mode} (no PDFs)",
+        close_s,
+        "s",
+        data=data,
+        baseline="SUM per house over the month",
+        baseline_value=floor_s,
+        goal=f"<= {goal_s:.0f} s at {TARGET_HOUSES:,} houses",
+        met=projected_s <= goal_s,
+    )
+
+
+def time_pdfs(periods):
+    """Start a real qcluster and wait until every queued PDF is rendered; returns seconds, done, failed, tasks."""
     from django_q.models import OrmQ
 
     from invoicing import selectors
 
     queued = OrmQ.objects.count()
-    env = {**os.environ}
     t0 = time.perf_counter()
     cluster = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "qcluster"],
         cwd=ROOT,
-        env=env,
+        env={**os.environ},
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -200,8 +255,9 @@ def time_pdfs(period):
     )
     try:
         while True:
-            progress = selectors.period_close_progress(period=period)
-            if progress.pdfs_done + progress.pdfs_failed >= progress.pdfs_total:
+            progress = [selectors.period_close_progress(period=period) for period in periods]
+            done, failed = sum(p.pdfs_done for p in progress), sum(p.pdfs_failed for p in progress)
+            if done + failed >= sum(p.pdfs_total for p in progress):
                 break
             if cluster.poll() is not None:
                 raise SystemExit(f"qcluster exited early: {cluster.stderr.read()[-2000:]}")
@@ -211,35 +267,34 @@ def time_pdfs(period):
         pdf_s = time.perf_counter() - t0
     finally:
         os.killpg(cluster.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             cluster.wait(30)
-        except subprocess.TimeoutExpired:
+        # Workers outliving the cluster's main process would write into the folder being removed.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(cluster.pid, signal.SIGKILL)
-    return pdf_s, progress, queued
+    return pdf_s, done, failed, queued
 
 
-def report_pdfs(period, args, *, close_s: float, pdf_s: float, progress, queued: int) -> None:
+def report_pdfs(results: Results, args, *, pdf_s: float, done: int, failed: int, queued: int) -> None:
     from invoicing.models import Invoice
 
-    scale = TARGET_HOUSES / args.houses
     sizes = [
         os.path.getsize(Path(os.environ["MEDIA_ROOT"]) / name)
-        for name in Invoice.objects.filter(period=period).values_list("pdf_file", flat=True)[:200]
+        for name in Invoice.objects.values_list("pdf_file", flat=True)[:200]
     ]
     print(
-        f"PDFs:              {progress.pdfs_done:,} rendered, {progress.pdfs_failed} failed, by `manage.py qcluster` "
-        f"with {args.workers} workers from {queued} queued tasks, in {pdf_s:.1f} s incl. cluster start-up "
-        f"= {progress.pdfs_done / pdf_s:.1f} PDFs/s ({pdf_s / max(progress.pdfs_done, 1) * args.workers:.3f} s per PDF "
-        f"per worker, mean {sum(sizes) / max(len(sizes), 1) / 1024:.1f} KiB)"
+        f"PDFs:              {done:,} rendered, {failed} failed, by `manage.py qcluster` with {args.workers} workers "
+        f"from {queued} queued tasks, mean {sum(sizes) / max(len(sizes), 1) / 1024:.1f} KiB"
     )
-    projected = pdf_s * scale
-    print(
-        f"PDF target:        {PDF_TARGET_S:.0f} s for {TARGET_HOUSES:,} on 2 workers -> "
-        f"{projected / PDF_TARGET_S:.2f} of the budget"
-        + (f" (projected {projected:.0f} s)" if args.houses != TARGET_HOUSES else "")
+    projected_s = pdf_s * TARGET_HOUSES / max(done, 1)
+    results.add(
+        "close PDFs (qcluster, incl. start-up)",
+        pdf_s,
+        "s",
+        data=f"{done:,} PDFs on {args.workers} workers; {TARGET_HOUSES:,} project {projected_s:.0f} s",
+        goal=f"<= {PDF_GOAL_S:.0f} s for {TARGET_HOUSES:,} PDFs on 2 workers",
+        met=projected_s <= PDF_GOAL_S and not failed,
     )
-    met = close_s * scale <= CLOSE_TARGET_S and projected <= PDF_TARGET_S and not progress.pdfs_failed
-    print(f"targets:           {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

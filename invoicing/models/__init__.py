@@ -6,7 +6,7 @@ from .events import LifecycleEvent
 from .figures import KeptPeriodFigures
 from .invoices import INVOICE_FIELDS_MUTABLE_AFTER_ISSUE, Invoice, InvoiceLine, InvoiceNumberCounter
 from .payments import PAYMENT_UNDO_FIELDS, Payment, payable_ct
-from .periods import SettlementPeriod
+from .periods import PeriodIntervalEnergy, SettlementPeriod
 from .stored_pdfs import IssuedDocumentError, PdfState, StoredPdf
 from .tariffs import Tariff
 from .verification import BillingCheck
@@ -25,6 +25,7 @@ __all__ = [
     "LifecycleEvent",
     "Payment",
     "PdfState",
+    "PeriodIntervalEnergy",
     "SettlementPeriod",
     "StatementDocument",
     "StoredPdf",

@@ -59,3 +59,26 @@ class SettlementPeriod(models.Model):
     @property
     def year(self) -> int:
         return int(self.month[:4])
+
+
+class PeriodIntervalEnergy(models.Model):
+    """The energy all billed houses of a closing or closed period exported and imported in one interval.
+
+    Written once when a close freezes the meter data: every close step prices its break-even
+    intervals, and the close freezes its statement, from these few thousand rows instead of
+    summing millions of readings again per step (the readings cannot change while they stand).
+    """
+
+    period = models.ForeignKey(SettlementPeriod, on_delete=models.CASCADE, related_name="interval_energy")
+    interval_start = models.DateTimeField()
+    exported_wh = models.BigIntegerField()
+    imported_wh = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["period", "interval_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "interval_start"], name="one_energy_per_period_and_interval"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} @ {self.interval_start:%Y-%m-%d %H:%M}Z"

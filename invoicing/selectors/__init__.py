@@ -7,7 +7,13 @@ from .deliveries import PeriodDeliveries, invoice_deliveries, latest_delivery_st
 from .documents import invoice_documents
 from .invoices import document_pdf_bytes, invoice_events, invoice_issuer, invoices_for_export, invoices_past_due
 from .periods import CloseProgress, houses_billable_in, period_close_progress, period_events
-from .readings import IntervalEnergy, daily_energy_wh, energy_wh_by_house_and_segment, interval_energy
+from .readings import (
+    IntervalEnergy,
+    daily_energy_wh,
+    energy_wh_by_house_and_segment,
+    interval_energy,
+    period_interval_energy,
+)
 from .stuck import StuckPeriod, StuckWork, pdf_is_stuck, pdf_pending_since, stuck_after, stuck_work
 from .tariffs import period_tariff_segments, tariff_in_effect, tariff_is_quoted, tariffs_for_range
 
@@ -45,6 +51,7 @@ __all__ = [
     "period_completeness",
     "period_deliveries",
     "period_events",
+    "period_interval_energy",
     "period_tariff_segments",
     "periods_completeness",
     "stuck_after",

@@ -1,6 +1,7 @@
 """The houses' readings valued at prices that change every interval (break-even tariffs).
 
-The community's energy per interval is summed by the database; the break-even house prices of
+The community's energy per interval is summed by the database (once per close: its steps read the
+totals stored at its start, ``period_interval_energy``); the break-even house prices of
 each interval follow from it in Python (a few thousand intervals a month, never a loop over
 readings); the database then values every house's readings at its interval's prices in one
 grouped join. Prices travel as integers of 1e-8 ct/kWh (``settlement.BREAK_EVEN_PRICE_PLACES``)
@@ -10,19 +11,19 @@ each house's amount is rounded once, half up, to 1e-7 ct, and the houses' amount
 community statement to within 1e-7 ct per house.
 """
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from core.energy import wh_to_kwh
 from metering.models import MeterReading
 
 from .. import settlement
 from ..pricing import Prices, TariffSegment
-from .periods import houses_billable_in
-from .readings import IntervalEnergy, interval_energy
+from .readings import IntervalEnergy, period_interval_energy
 
 PRICE_UNITS_PER_CT = 10**8  # one unit is 1e-8 ct/kWh, the break-even price precision
 AMOUNT_SCALE = -11  # Wh x (1e-8 ct/kWh) = 1e-11 ct
@@ -56,13 +57,35 @@ def _invoice_amount(units) -> Decimal:
     return Decimal(int(units)).scaleb(AMOUNT_SCALE).quantize(INVOICE_AMOUNT_PLACES, rounding=ROUND_HALF_UP)
 
 
+@contextlib.contextmanager
+def interval_prices_table(cursor, rows: list[tuple], *, with_day: bool = False):
+    """A temporary table ``interval_prices`` of ``(interval_start[, day], pv_units, con_units)`` rows.
+
+    Typed like the readings' ``interval_start`` and keyed by it, so the database looks each
+    reading's interval up: a VALUES list has no column type, and SQLite then scanned all of it for
+    every reading. Made and dropped inside one savepoint, so an error leaves no table behind.
+    """
+    datetime_type = MeterReading._meta.get_field("interval_start").db_type(connection)
+    columns = ["interval_start", *(["day"] if with_day else []), "pv_units", "con_units"]
+    with transaction.atomic():
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE interval_prices (interval_start {datetime_type} PRIMARY KEY, "
+            f"{'day integer, ' if with_day else ''}pv_units bigint, con_units bigint)"
+        )
+        cursor.executemany(
+            f"INSERT INTO interval_prices ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", rows
+        )
+        yield
+        cursor.execute("DROP TABLE interval_prices")
+
+
 def house_values_at_interval_prices(
     *, houses, prices_by_interval: dict[dt.datetime, settlement.HousePrices]
 ) -> dict[int, HouseValue]:
     """Each house's readings in the given intervals valued at that interval's prices.
 
-    One query: the interval prices go in as a VALUES table joined to the readings. Houses
-    without readings in those intervals are left out.
+    One grouped join of the readings with the interval prices (``interval_prices_table``).
+    Houses without readings in those intervals are left out.
     """
     if not prices_by_interval:
         return {}
@@ -70,20 +93,18 @@ def house_values_at_interval_prices(
     if not house_ids:
         return {}
     adapt = connection.ops.adapt_datetimefield_value
-    price_rows, params = [], []
-    for interval_start, house_prices in prices_by_interval.items():
-        price_rows.append("(%s, %s, %s)")
-        params += [adapt(interval_start), _price_units(house_prices.p_pv), _price_units(house_prices.p_con)]
-    readings = MeterReading._meta.db_table
+    price_rows = [
+        (adapt(interval_start), _price_units(house_prices.p_pv), _price_units(house_prices.p_con))
+        for interval_start, house_prices in prices_by_interval.items()
+    ]
     sql = (
-        f"WITH interval_prices (interval_start, pv_units, con_units) AS (VALUES {', '.join(price_rows)}) "
-        f"SELECT r.house_id, SUM(r.exported_wh), SUM(r.imported_wh), "
-        f"SUM(r.exported_wh * p.pv_units), SUM(r.imported_wh * p.con_units) "
-        f"FROM {readings} r JOIN interval_prices p ON r.interval_start = p.interval_start "
+        "SELECT r.house_id, SUM(r.exported_wh), SUM(r.imported_wh), "
+        "SUM(r.exported_wh * p.pv_units), SUM(r.imported_wh * p.con_units) "
+        f"FROM {MeterReading._meta.db_table} r JOIN interval_prices p ON r.interval_start = p.interval_start "
         f"WHERE r.house_id IN ({', '.join(['%s'] * len(house_ids))}) GROUP BY r.house_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + house_ids)
+    with connection.cursor() as cursor, interval_prices_table(cursor, price_rows):
+        cursor.execute(sql, house_ids)
         rows = cursor.fetchall()
     return {
         house_id: HouseValue(
@@ -105,8 +126,7 @@ def break_even_values_by_segment(*, period, segments: list[TariffSegment], house
     break_even = [(index, segment) for index, segment in enumerate(segments) if segment.tariff.is_break_even]
     if not break_even:
         return {}
-    community_houses = houses_billable_in(period=period)
-    intervals = interval_energy(houses=community_houses, start=break_even[0][1].start, end=break_even[-1][1].end)
+    intervals = period_interval_energy(period=period, start=break_even[0][1].start, end=break_even[-1][1].end)
     values = {}
     for index, segment in break_even:
         prices = {

@@ -4,7 +4,8 @@ Break-even prices change every interval; a member's day price is what their ener
 cost on average: the sum of each interval's energy times that interval's price, over the day's
 energy. The community's interval prices follow from its summed energy (``break_even``); the
 database then sums each house's readings times its interval's prices, grouped by house and local
-day, in one query per period (the day travels in the VALUES table, so no vendor's date functions).
+day, in one query per period (the day travels in the interval prices table, so no vendor's date
+functions).
 """
 
 import datetime as dt
@@ -16,9 +17,8 @@ from django.db import connection
 from metering.models import MeterReading
 
 from ..pricing import PRICE_PLACES
-from .break_even import PRICE_UNITS_PER_CT, _price_units, break_even_prices
-from .periods import houses_billable_in
-from .readings import interval_energy
+from .break_even import PRICE_UNITS_PER_CT, _price_units, break_even_prices, interval_prices_table
+from .readings import period_interval_energy
 from .tariffs import period_tariff_segments
 
 
@@ -37,7 +37,7 @@ def _interval_prices(period) -> dict[dt.datetime, tuple[int, int]]:
     segments = [segment for segment in period_tariff_segments(period=period) if segment.tariff.is_break_even]
     if not segments:
         return prices
-    intervals = interval_energy(houses=houses_billable_in(period=period), start=segments[0].start, end=segments[-1].end)
+    intervals = period_interval_energy(period=period, start=segments[0].start, end=segments[-1].end)
     for segment in segments:
         for interval in intervals:
             if segment.start <= interval.interval_start < segment.end:
@@ -61,19 +61,18 @@ def break_even_day_prices(*, period, house_ids) -> dict[int, list[DayPrices]]:
     if not prices or not house_ids:
         return {}
     zone, adapt = period.community.zone, connection.ops.adapt_datetimefield_value
-    rows, params = [], []
-    for interval_start, (pv_units, con_units) in prices.items():
-        rows.append("(%s, %s, %s, %s)")
-        params += [adapt(interval_start), interval_start.astimezone(zone).date().toordinal(), pv_units, con_units]
+    rows = [
+        (adapt(interval_start), interval_start.astimezone(zone).date().toordinal(), pv_units, con_units)
+        for interval_start, (pv_units, con_units) in prices.items()
+    ]
     sql = (
-        f"WITH interval_prices (interval_start, day, pv_units, con_units) AS (VALUES {', '.join(rows)}) "
         "SELECT r.house_id, p.day, SUM(r.exported_wh), SUM(r.imported_wh), "
         "SUM(r.exported_wh * p.pv_units), SUM(r.imported_wh * p.con_units) "
         f"FROM {MeterReading._meta.db_table} r JOIN interval_prices p ON r.interval_start = p.interval_start "
         f"WHERE r.house_id IN ({', '.join(['%s'] * len(house_ids))}) GROUP BY r.house_id, p.day ORDER BY p.day"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + house_ids)
+    with connection.cursor() as cursor, interval_prices_table(cursor, rows, with_day=True):
+        cursor.execute(sql, house_ids)
         result: dict[int, list[DayPrices]] = {}
         for house_id, day, exported, imported, revenue_units, cost_units in cursor.fetchall():
             result.setdefault(house_id, []).append(

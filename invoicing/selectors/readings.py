@@ -8,7 +8,9 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from metering.models import MeterReading
 
+from ..models import PeriodIntervalEnergy
 from ..pricing import TariffSegment
+from .periods import houses_billable_in
 
 
 def energy_wh_by_house_and_segment(*, houses, segments: list[TariffSegment]) -> dict[int, list[tuple[int, int]]]:
@@ -72,3 +74,19 @@ def interval_energy(*, houses, start: dt.datetime, end: dt.datetime) -> list[Int
         .values_list("interval_start", "exported", "imported")
     )
     return [IntervalEnergy(*row) for row in rows]
+
+
+def period_interval_energy(*, period, start: dt.datetime, end: dt.datetime) -> list[IntervalEnergy]:
+    """The period's billed houses' summed energy per interval of ``[start, end)``.
+
+    From the totals its close stored when it froze the meter data; without them (an open period,
+    or no readings in the range, where summing costs nothing) from the readings.
+    """
+    stored = (
+        PeriodIntervalEnergy.objects.filter(period=period, interval_start__gte=start, interval_start__lt=end)
+        .order_by("interval_start")
+        .values_list("interval_start", "exported_wh", "imported_wh")
+    )
+    return [IntervalEnergy(*row) for row in stored] or interval_energy(
+        houses=houses_billable_in(period=period), start=start, end=end
+    )

@@ -14,7 +14,15 @@ from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, Stat
 from .deliveries import deliveries_interrupted_fail, deliveries_queue
 from .drafts import drafts_refresh, period_segments
 from .issuing import drafts_issue
-from .periods import ANY_STATUS, forced_by, meter_data_freeze, meter_data_lock, period_gate, period_lock
+from .periods import (
+    ANY_STATUS,
+    forced_by,
+    interval_energy_store,
+    meter_data_freeze,
+    meter_data_lock,
+    period_gate,
+    period_lock,
+)
 
 # 500 houses per step: a step sums ~1.5M quarter-hour readings and writes 500 invoices, lines and
 # events, about a second on PostgreSQL; even a community ten times the benchmark's stays far
@@ -62,6 +70,7 @@ def period_close_start(
     completeness = period_gate(locked, work="close", acting_user=acting_user, force=force, reason=reason)
     period_segments(locked)  # no tariff: refuse now rather than fail in the background
     meter_data_freeze(locked)
+    interval_energy_store(locked)
     locked.close_started_at = timezone.now()
     locked.houses_to_invoice = len(completeness.houses)
     locked.close_forced_reason = reason if force else ""
@@ -171,6 +180,7 @@ def period_close_fail(*, period: SettlementPeriod, error: str) -> SettlementPeri
         )
         return locked
     FrozenRange.objects.filter(community=locked.community, start=locked.start, end=locked.end).delete()
+    locked.interval_energy.all().delete()
     locked.houses_to_invoice = None
     lifecycle.transition(
         obj=locked,
@@ -238,7 +248,12 @@ def statement_freeze(*, period: SettlementPeriod) -> StatementDocument:
     document, created = StatementDocument.objects.get_or_create(
         period=period,
         defaults={
-            "content_json": statement.statement_to_json(statement.statement_compute(period=period)),
+            "content_json": statement.statement_to_json(
+                statement.statement_compute(
+                    period=period,
+                    intervals=selectors.period_interval_energy(period=period, start=period.start, end=period.end),
+                )
+            ),
             "frozen_at": timezone.now(),
             "pdf_state": PdfState.PENDING,
         },

@@ -20,7 +20,7 @@ from core.local_time import month_bounds, parse_period_id
 from metering.models import FrozenRange
 
 from .. import lifecycle, selectors
-from ..models import SettlementPeriod
+from ..models import PeriodIntervalEnergy, SettlementPeriod
 
 
 def period_get_or_create(*, community: Community, month: str) -> SettlementPeriod:
@@ -76,6 +76,24 @@ def meter_data_freeze(period: SettlementPeriod) -> None:
         community_id=period.community_id,
         start=period.start,
         defaults={"end": period.end, "reason": f"settlement period {period.month} is closed"},
+    )
+
+
+def interval_energy_store(period: SettlementPeriod) -> None:
+    """Store the billed houses' summed energy per interval of a period whose meter data is frozen:
+    the close's steps and its statement read these few thousand rows, not the month's readings."""
+    intervals = selectors.interval_energy(
+        houses=selectors.houses_billable_in(period=period), start=period.start, end=period.end
+    )
+    PeriodIntervalEnergy.objects.filter(period=period).delete()
+    PeriodIntervalEnergy.objects.bulk_create(
+        PeriodIntervalEnergy(
+            period=period,
+            interval_start=interval.interval_start,
+            exported_wh=interval.exported_wh,
+            imported_wh=interval.imported_wh,
+        )
+        for interval in intervals
     )
 
 

@@ -71,3 +71,14 @@ def test_prices_finer_than_the_precision_are_refused(houses):
         selectors.house_values_at_interval_prices(
             houses=houses, prices_by_interval={JANUARY: HousePrices(p_pv=Decimal("0.000000001"), p_con=Decimal("1"))}
         )
+
+
+def test_houses_can_be_valued_twice_in_one_transaction(houses):
+    """The interval prices' temporary table is dropped after each valuation."""
+    seller, _ = houses
+    prices = {JANUARY: HousePrices(p_pv=Decimal("1"), p_con=Decimal("1"))}
+    selectors.house_values_at_interval_prices(houses=[seller], prices_by_interval=prices)
+
+    again = selectors.house_values_at_interval_prices(houses=[seller], prices_by_interval=prices)
+
+    assert again[seller.pk].export_revenue_ct == Decimal("100")

@@ -40,6 +40,20 @@ def test_issue_numbers_drafts_in_house_order(community, period):
     assert Invoice.objects.filter(issued_at__isnull=True).count() == 0
 
 
+def test_issue_numbers_every_draft_across_update_batches(community, period, monkeypatch, django_assert_max_num_queries):
+    for number in range(1, 6):
+        HouseFactory(community=community, house_id=f"house_{number}")
+    services.invoices_generate(period=period)
+    monkeypatch.setattr("invoicing.services.issuing.ISSUE_UPDATE_BATCH", 2)
+
+    with django_assert_max_num_queries(40):
+        services.invoices_issue(period=period, force=True, reason="test data has gaps")
+
+    numbered = list(Invoice.objects.order_by("number").values_list("number", "house__house_id", "status"))
+    assert numbered == [(f"INV-2026-00{n}", f"house_{n}", "pending") for n in range(1, 6)]
+    assert Invoice.objects.filter(issued_at__isnull=True).count() == 0
+
+
 def test_numbers_continue_across_periods_of_the_same_year(community, period):
     HouseFactory(community=community)
     services.invoices_issue(period=period, force=True, reason="test data has gaps")
