@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0014_billing_check"),
+        ("invoicing", "0017_delivery_sending_since"),
     ]
 
     operations = [

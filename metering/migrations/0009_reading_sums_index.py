@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0006_community_managers"),
-        ("metering", "0006_reading_interval_index"),
+        ("metering", "0008_translatable_labels"),
     ]
 
     operations = [
