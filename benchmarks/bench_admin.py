@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the issue's sizes")
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page (median; default 7)")
     parser.add_argument("--explain", action="store_true", help="print the query plan of each page's queries")
+    parser.add_argument("--profile", action="store_true", help="print where each page's time goes (cProfile)")
     add_json_argument(parser)
     args = parser.parse_args()
     if args.houses is None:
@@ -254,6 +255,8 @@ def time_case(case, results: Results, args, *, superuser, manager) -> None:
     )
     if args.explain:
         explain(queries)
+    if args.profile:
+        profile(client, url)
 
 
 def explain(queries) -> None:
@@ -268,6 +271,16 @@ def explain(queries) -> None:
             cursor.execute(f"{prefix} {query['sql']}")
             for row in cursor.fetchall():
                 print("     ", " ".join(str(cell) for cell in row))
+
+
+def profile(client, url: str) -> None:
+    """The 25 functions one request spends most time in, callees excluded."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, url)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
