@@ -114,7 +114,7 @@ def insert_invoices(community, periods) -> int:
                 recipient_name, recipient_address, house_name, house_key, created_at, updated_at,
                 pdf_state, pdf_file, pdf_sha256, pdf_error)
             SELECT h.community_id, h.id, p.id, 'draft', p.start, p."end",
-                100 + h.id % 50, 80 + h.id % 30, 1000 + h.id % 500, 900 + h.id % 400, 100 + h.id % 100 - 50,
+                100 + h.id %% 50, 80 + h.id %% 30, 1000 + h.id %% 500, 900 + h.id %% 400, 100 + h.id %% 100 - 50,
                 h.owner_name, h.address, h.name, h.house_id, %s, %s, '', '', '', ''
             FROM communities_house h CROSS JOIN invoicing_settlementperiod p
             WHERE h.community_id = %s AND p.id IN ({marks})
@@ -140,10 +140,7 @@ def insert_invoices(community, periods) -> int:
             """,
             [dt.date(2026, 2, 15), *period_ids],
         )
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE")  # the planner sees the table sizes a real installation has
     SettlementPeriod.objects.filter(pk__in=period_ids).update(status=SettlementPeriod.Status.CLOSED)
     return Invoice.objects.filter(community=community).count()
 

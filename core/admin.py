@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ActionLocation, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Per-community access has its own module; every app's admin takes it from here.
@@ -136,6 +138,20 @@ def months_between(first: str, last: str) -> list[str]:
         months.append(current)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+class PlainActionCheckboxMixin:
+    """Each row's selection checkbox written directly instead of through the checkbox widget's
+    templates: three template renders per row were a third of a 100-row list's rendering time."""
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
 
 class ReadOnlyAdminMixin:

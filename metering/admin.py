@@ -11,6 +11,7 @@ from core.admin import (
     EstimatedCountPaginator,
     FrozenDataAdminMixin,
     MonthListFilter,
+    PlainActionCheckboxMixin,
     change_link,
 )
 from core.admin_scoping import CommunityImportMixin
@@ -30,6 +31,7 @@ class ReadingMonthFilter(MonthListFilter):
 
 @admin.register(MeterReading)
 class MeterReadingAdmin(
+    PlainActionCheckboxMixin,
     CommunityScopedAdminMixin,
     CommunityImportMixin,
     AuditHistoryMixin,

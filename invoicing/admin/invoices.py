@@ -16,7 +16,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, ReadOnlyAdminMixin, change_link, local_days
+from core.admin import (
+    AuditHistoryMixin,
+    CommunityScopedAdminMixin,
+    PlainActionCheckboxMixin,
+    ReadOnlyAdminMixin,
+    change_link,
+    local_days,
+)
 from core.formatting import EMPTY, ct_per_kwh, eur, kwh_number, local_day, site_time
 from invoicing import selectors, services
 from invoicing.models import Invoice, InvoiceLine, payable_ct
@@ -84,6 +91,7 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
 
 @admin.register(Invoice)
 class InvoiceAdmin(
+    PlainActionCheckboxMixin,
     CommunityScopedAdminMixin,
     AuditHistoryMixin,
     InvoiceChangeActionsMixin,
