@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="timed requests per page (median; default 7)")
     parser.add_argument("--explain", action="store_true", help="print the query plan of each page's queries")
     parser.add_argument("--profile", action="store_true", help="print where each page's time goes (cProfile)")
+    parser.add_argument("--only", metavar="TEXT", help="time only the pages whose name contains TEXT")
     add_json_argument(parser)
     args = parser.parse_args()
     if args.houses is None:
@@ -64,6 +65,8 @@ def run(args, results: Results, database: str) -> None:
     superuser, manager = create_users(other_community=other, community=community)
     print(f"database: {database}")
     for case in page_cases(community):
+        if args.only and args.only not in case[0]:
+            continue
         time_case(case, results, args, superuser=superuser, manager=manager)
 
 
@@ -271,13 +274,13 @@ def explain(queries) -> None:
 
 
 def profile(client, url: str) -> None:
-    """The 25 functions one request spends most time in, callees excluded."""
+    """The 60 functions one request spends most time in, callees included."""
     import cProfile
     import pstats
 
     profiler = cProfile.Profile()
     profiler.runcall(client.get, url)
-    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from import_export.admin import ImportExportMixin
 
+from communities.models import House
 from core import spreadsheets
 from core.admin import (
     AuditHistoryMixin,
@@ -59,6 +61,21 @@ class MeterReadingAdmin(
     autocomplete_fields = ["house"]
     fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported", "estimated"]
     readonly_fields = ["exported", "imported", "estimated"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Houses whose id starts with each word, then their readings by house id.
+
+        Joined to the houses instead, PostgreSQL guessed ten times more matching readings than one
+        house has and read the whole interval index backwards for them (1.4 s at 6 M readings); a
+        list of ids is estimated right and read through the (house, interval) index.
+        """
+        terms = search_words(search_term)
+        if not terms:
+            return queryset, False
+        houses = House.objects.all()
+        for term in terms:
+            houses = houses.filter(house_id__istartswith=term)
+        return queryset.filter(house_id__in=list(houses.values_list("pk", flat=True))), False
 
     @admin.display(description="exported", ordering="exported_wh")
     def exported(self, reading):
@@ -258,6 +275,15 @@ class ImportJobAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         if hidden:
             items += format_html("<li>… and {} more errors</li>", hidden)
         return format_html("<ul>{}</ul>", items)
+
+
+def search_words(search_term: str) -> list[str]:
+    """The words of a search as Django's admin splits them: quotes keep a phrase together."""
+    quoted = ('"', "'")
+    return [
+        unescape_string_literal(word) if word.startswith(quoted) and word[0] == word[-1] else word
+        for word in smart_split(search_term)
+    ]
 
 
 def format_html_join_errors(errors):

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 URL = reverse("admin:metering_meterreading_changelist")
 # 23:00 UTC on 31 January is midnight of 1 February in Europe/Berlin, the zone the list is shown in.
 LAST_JANUARY_HOUR = dt.datetime(2026, 1, 31, 22, 0, tzinfo=dt.UTC)
-# Session, user, the month filter's two ends, the community filter's choices, a bounded count, the page.
+# Session, user, the month filter's two ends, the community filter's choices, a bounded count, the page;
+# a search looks the houses up first (one more).
 READING_LIST_QUERIES = 7
 
 
@@ -74,14 +75,16 @@ def test_the_list_never_runs_a_date_hierarchy_distinct_over_all_readings(admin_c
 
 
 @pytest.mark.parametrize(
-    "query", [{}, {"month": "2026-01"}, {"q": "house_1"}, {"house__community__id__exact": "1"}], ids=str
+    ("query", "extra"),
+    [({}, 0), ({"month": "2026-01"}, 0), ({"q": "house_1"}, 1), ({"house__community__id__exact": "1"}, 0)],
+    ids=str,
 )
 def test_the_list_takes_a_fixed_number_of_queries_whatever_the_filter(
-    admin_client, house, query, django_assert_max_num_queries
+    admin_client, house, query, extra, django_assert_max_num_queries
 ):
     add_readings(house, dt.datetime(2026, 1, 10, tzinfo=dt.UTC), [("1", "1")] * 150)
 
-    with django_assert_max_num_queries(READING_LIST_QUERIES):
+    with django_assert_max_num_queries(READING_LIST_QUERIES + extra):
         response = admin_client.get(URL, query)
 
     assert response.status_code == 200
@@ -103,3 +106,25 @@ def test_within_the_exact_bound_the_list_shows_the_exact_count(admin_client, hou
 
     assert response.context["cl"].result_count == 4
     assert "4 meter readings" in response.content.decode()
+
+
+def test_a_house_search_lists_the_readings_of_the_houses_whose_id_starts_with_it(admin_client, house):
+    other = HouseFactory(community=house.community, house_id="house_10")
+    add_readings(other, LAST_JANUARY_HOUR, [("1", "0")])
+    HouseFactory(community=house.community, house_id="garage_1")
+
+    response = admin_client.get(URL, {"q": "HOUSE_1"})
+
+    houses = {reading.house.house_id for reading in response.context["cl"].result_list}
+    assert houses == {"house_1", "house_10"}
+
+
+def test_a_house_search_filters_the_readings_by_house_ids_not_by_a_join(admin_client, house):
+    with CaptureQueriesContext(connection) as captured:
+        admin_client.get(URL, {"q": '"house_1"'})
+
+    [page] = [
+        query["sql"] for query in captured if 'ORDER BY "communities_meterreading"."interval_start"' in query["sql"]
+    ]
+    assert f'"house_id" IN ({house.pk})' in page
+    assert "LIKE" not in page
