@@ -111,9 +111,10 @@ class MonthListFilter(admin.SimpleListFilter):
     field_name = ""
 
     def lookups(self, request, model_admin):
-        rows = model_admin.get_queryset(request).values_list(self.field_name, flat=True)
-        first = rows.order_by(self.field_name).first()
-        last = rows.order_by(f"-{self.field_name}").first()
+        field = self.field_name
+        rows = model_admin.get_queryset(request).filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
+        first = rows.order_by(field).first()
+        last = rows.order_by(f"-{field}").first()
         if first is None:
             return []
         zone = timezone.get_current_timezone()
