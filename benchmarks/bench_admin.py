@@ -173,7 +173,7 @@ def page_cases(community):
     invoices_url = reverse("admin:invoicing_invoice_changelist")
     readings = MeterReading.objects.select_related("house").order_by("-interval_start", "-id")
     invoices = Invoice.objects.select_related("house", "period__community").order_by(
-        "-period_start", "house__house_id", "-pk"
+        "-period_start", "house_key", "-id"
     )
     start, end = month_bounds(READINGS_MONTH, community.zone)
     one_house = community.houses.order_by("house_id").first()
@@ -206,7 +206,7 @@ def page_cases(community):
             "invoice list, house search",
             "superuser",
             f"{invoices_url}?q={one_house.house_id}",
-            invoices.filter(house__house_id=one_house.house_id),
+            invoices.filter(searched(one_house.house_id, "number", "house_key", "house_name", "recipient_name")),
         ),
         (
             "invoice page",
@@ -215,6 +215,16 @@ def page_cases(community):
             Invoice.objects.filter(pk=invoice.pk).select_related("house", "period__community"),
         ),
     ]
+
+
+def searched(term: str, *fields: str):
+    """What the admin's search asks of the database: any of ``fields`` contains ``term``."""
+    from django.db.models import Q
+
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": term})
+    return condition
 
 
 def time_case(case, results: Results, args, *, superuser, manager) -> None:

@@ -19,6 +19,7 @@ from import_export.admin import ExportMixin
 from core.admin import (
     AuditHistoryMixin,
     CommunityScopedAdminMixin,
+    EstimatedCountPaginator,
     PlainActionCheckboxMixin,
     ReadOnlyAdminMixin,
     change_link,
@@ -144,6 +145,7 @@ class InvoiceAdmin(
     list_select_related = ["house", "period__community"]
     ordering = ["-period_start", "house_key", "-id"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [InvoiceLineInline, PaymentInline]
     fieldsets = [
         (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
