@@ -1,6 +1,10 @@
 """Meter data in the admin: readings (with the import page), meter changes and background import jobs."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.db.models import F, Func, IntegerField
+from django.db.models.lookups import In
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from import_export.admin import ImportExportMixin
@@ -16,7 +20,7 @@ from core.admin import (
     PlainActionCheckboxMixin,
     change_link,
 )
-from core.admin_scoping import CommunityImportMixin
+from core.admin_scoping import ALL, CommunityImportMixin, community_ids
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
@@ -29,6 +33,30 @@ from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 class ReadingMonthFilter(MonthListFilter):
     field_name = "interval_start"
+
+
+def readings_of_communities(ids) -> In:
+    """Readings of the houses of communities ``ids``, in a form no database starts from the houses.
+
+    Joined to the houses, SQLite (with ANALYZE's statistics) read a community's houses first and
+    sorted all their readings for the newest 100: 55 s at 3 M readings. ``+house_id`` can use no
+    index, so the list reads the interval index backwards, testing each reading's house (< 1 ms).
+    """
+    house_id = Func(F("house_id"), template="+%(expressions)s", output_field=IntegerField())
+    return In(house_id, House.objects.filter(community__in=ids).values("pk"))
+
+
+class ReadingCommunityFilter(admin.RelatedFieldListFilter):
+    """The community filter, through ``readings_of_communities``."""
+
+    def queryset(self, request, queryset):
+        chosen = self.used_parameters.get(self.lookup_kwarg)
+        if not chosen:
+            return super().queryset(request, queryset)
+        try:
+            return queryset.filter(readings_of_communities(chosen))
+        except (ValueError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(MeterReading)
@@ -51,7 +79,7 @@ class MeterReadingAdmin(
     list_display = ["interval_start", "house", "exported", "imported", "estimated"]
     # A month filter instead of date_hierarchy (core.admin.MonthListFilter says why); newest first
     # with the id breaking ties is the index reading_by_interval read backwards.
-    list_filter = ["house__community", ReadingMonthFilter, "estimated"]
+    list_filter = [("house__community", ReadingCommunityFilter), ReadingMonthFilter, "estimated"]
     search_fields = ["^house__house_id"]
     search_help_text = "Start of a house id, e.g. house_1."
     list_select_related = ["house"]
@@ -61,6 +89,10 @@ class MeterReadingAdmin(
     autocomplete_fields = ["house"]
     fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported", "estimated"]
     readonly_fields = ["exported", "imported", "estimated"]
+
+    def scoped(self, queryset, request, *, writable: bool = False):
+        ids = community_ids(request, writable=writable)
+        return queryset if ids is ALL else queryset.filter(readings_of_communities(ids))
 
     def get_search_results(self, request, queryset, search_term):
         """Houses whose id starts with each word, then their readings by house id.

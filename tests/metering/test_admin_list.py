@@ -128,3 +128,26 @@ def test_a_house_search_filters_the_readings_by_house_ids_not_by_a_join(admin_cl
     ]
     assert f'"house_id" IN ({house.pk})' in page
     assert "LIKE" not in page
+
+
+@pytest.mark.parametrize("as_manager", [False, True], ids=["community filter", "manager's scope"])
+def test_a_community_s_readings_are_picked_by_house_not_by_joining_the_houses(
+    admin_client, client, django_user_model, house, as_manager
+):
+    other = HouseFactory(community=CommunityFactory(slug="windpark"), house_id="wind_1")
+    add_readings(other, LAST_JANUARY_HOUR, [("1", "0")])
+    if as_manager:
+        manager = django_user_model.objects.create_user(username="manager", is_staff=True)
+        manager.user_permissions.add(Permission.objects.get(codename="view_meterreading"))
+        member_of(manager, house.community)
+        client.force_login(manager)
+    browser, query = (client, {}) if as_manager else (admin_client, {"house__community__id__exact": house.community_id})
+
+    with CaptureQueriesContext(connection) as captured:
+        response = browser.get(URL, query)
+
+    assert {reading.house.house_id for reading in response.context["cl"].result_list} == {"house_1"}
+    [page] = [
+        query["sql"] for query in captured if 'ORDER BY "communities_meterreading"."interval_start"' in query["sql"]
+    ]
+    assert '+"communities_meterreading"."house_id" IN (SELECT' in page
