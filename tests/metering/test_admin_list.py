@@ -76,13 +76,17 @@ def test_the_list_never_runs_a_date_hierarchy_distinct_over_all_readings(admin_c
 
 @pytest.mark.parametrize(
     ("query", "extra"),
-    [({}, 0), ({"month": "2026-01"}, 0), ({"q": "house_1"}, 1), ({"house__community__id__exact": "1"}, 0)],
+    [({}, 0), ({"month": "2026-01"}, 0), ({"q": "house_1"}, 1), ({"house__community__id__exact": "house"}, 0)],
     ids=str,
 )
 def test_the_list_takes_a_fixed_number_of_queries_whatever_the_filter(
     admin_client, house, query, extra, django_assert_max_num_queries
 ):
     add_readings(house, dt.datetime(2026, 1, 10, tzinfo=dt.UTC), [("1", "1")] * 150)
+    CommunityFactory(slug="windpark")  # with one community Django neither shows nor applies its filter
+    query = {name: house.community_id if value == "house" else value for name, value in query.items()}
+    if not query and connection.vendor == "postgresql":
+        extra += 1  # the table's row estimate, before counting a table too small to trust it
 
     with django_assert_max_num_queries(READING_LIST_QUERIES + extra):
         response = admin_client.get(URL, query)
