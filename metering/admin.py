@@ -41,9 +41,19 @@ def readings_of_communities(ids) -> In:
     Joined to the houses, SQLite (with ANALYZE's statistics) read a community's houses first and
     sorted all their readings for the newest 100: 55 s at 3 M readings. ``+house_id`` can use no
     index, so the list reads the interval index backwards, testing each reading's house (< 1 ms).
+    PostgreSQL plans the plain ``IN`` well from its statistics.
     """
-    house_id = Func(F("house_id"), template="+%(expressions)s", output_field=IntegerField())
-    return In(house_id, House.objects.filter(community__in=ids).values("pk"))
+    return In(UnindexedOnSQLite(F("house_id")), House.objects.filter(community__in=ids).values("pk"))
+
+
+class UnindexedOnSQLite(Func):
+    """The column as an expression (``+column``) on SQLite, so its planner cannot start from its index."""
+
+    template = "%(expressions)s"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
 class ReadingCommunityFilter(admin.RelatedFieldListFilter):

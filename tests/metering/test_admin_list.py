@@ -154,4 +154,5 @@ def test_a_community_s_readings_are_picked_by_house_not_by_joining_the_houses(
     [page] = [
         query["sql"] for query in captured if 'ORDER BY "communities_meterreading"."interval_start"' in query["sql"]
     ]
-    assert '+"communities_meterreading"."house_id" IN (SELECT' in page
+    unindexed = "+" if connection.vendor == "sqlite" else ""
+    assert f'{unindexed}"communities_meterreading"."house_id" IN (SELECT' in page
