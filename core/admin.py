@@ -5,23 +5,28 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
-from django.contrib import messages
-from django.contrib.admin.options import ActionLocation
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import ActionLocation, IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.paginator import Paginator
 from django.db import connections
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # Per-community access has its own module; every app's admin takes it from here.
 from .admin_scoping import CommunityScopedAdminMixin as CommunityScopedAdminMixin
 from .admin_scoping import SuperuserOnlyAdminMixin as SuperuserOnlyAdminMixin
 from .formatting import EMPTY
+from .local_time import month_bounds, parse_period_id, period_id_of
 
-# Below this many rows an exact COUNT(*) is cheap; PostgreSQL's estimate is also least accurate there.
-EXACT_COUNT_BELOW = 100_000
+# Counting this many rows takes a few milliseconds (an index range); a list shows 100 pages of them.
+EXACT_COUNT_UP_TO = 10_000
 
 
 def change_link(obj, label=None) -> str:
@@ -58,23 +63,96 @@ def local_days(start, end, zone) -> str:
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts an unfiltered table from PostgreSQL's statistics instead of ``COUNT(*)``.
+    """Never counts more than ``EXACT_COUNT_UP_TO`` rows: an exact ``COUNT(*)`` reads every row it counts.
 
-    Readings grow by ~35,000 rows per house and year; counting them all on every page view is a
-    sequential scan. A filtered list (one house, one month) is counted exactly.
+    Readings grow by ~35,000 rows per house and year; counting a community's or the whole table's
+    on every page view took seconds. Up to the bound the count is exact; beyond it the list says
+    "more than 10,000" (``count_is_lower_bound``), or, for the unfiltered table on PostgreSQL,
+    shows the planner's row estimate (``count_is_estimate``). Older rows are a filter away.
     """
+
+    count_is_estimate = False
+    count_is_lower_bound = False
 
     @cached_property
     def count(self):
         queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [queryset.model._meta.db_table])
-                row = cursor.fetchone()
-            if row and row[0] >= EXACT_COUNT_BELOW:
-                return int(row[0])
-        return super().count
+        estimate = _table_estimate(queryset) if not queryset.query.where else None
+        if estimate is not None and estimate > EXACT_COUNT_UP_TO:
+            self.count_is_estimate = True
+            return estimate
+        bounded = queryset.order_by()[: EXACT_COUNT_UP_TO + 1].count()
+        self.count_is_lower_bound = bounded > EXACT_COUNT_UP_TO
+        return bounded
+
+
+def _table_estimate(queryset) -> int | None:
+    """PostgreSQL's row estimate of the whole table (``reltuples``, kept by ANALYZE); None elsewhere."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [queryset.model._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] > 0 else None
+
+
+class MonthListFilter(admin.SimpleListFilter):
+    """Months of a date-time field, in the zone the list is shown in: a cheap ``date_hierarchy``.
+
+    Django's ``date_hierarchy`` lists its years and months with a ``SELECT DISTINCT`` of a truncated
+    date over every row (seconds at millions of readings). Here the choices run from the first to
+    the last row's month, two probes of the field's index, and a chosen month is a range on it.
+    Subclasses name ``field_name``.
+    """
+
+    title = _("month")
+    parameter_name = "month"
+    field_name = ""
+
+    def lookups(self, request, model_admin):
+        field = self.field_name
+        rows = model_admin.get_queryset(request).filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
+        first = rows.order_by(field).first()
+        last = rows.order_by(f"-{field}").first()
+        if first is None:
+            return []
+        zone = timezone.get_current_timezone()
+        months = months_between(period_id_of(first, zone), period_id_of(last, zone))
+        return [(month, month) for month in reversed(months)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            start, end = month_bounds(self.value(), timezone.get_current_timezone())
+        except ValueError as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """``YYYY-MM`` ids from ``first`` to ``last``, both included."""
+    year, month = parse_period_id(first)
+    months = []
+    while (current := f"{year:04d}-{month:02d}") <= last:
+        months.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class PlainActionCheckboxMixin:
+    """Each row's selection checkbox written directly instead of through the checkbox widget's
+    templates: three template renders per row were a third of a 100-row list's rendering time."""
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
 
 class ReadOnlyAdminMixin:

@@ -1,18 +1,26 @@
 """Meter data in the admin: readings (with the import page), meter changes and background import jobs."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.db.models import F, Func, IntegerField
+from django.db.models.lookups import In
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 from import_export.admin import ImportExportMixin
 
+from communities.models import House
 from core import spreadsheets
 from core.admin import (
     AuditHistoryMixin,
     CommunityScopedAdminMixin,
     EstimatedCountPaginator,
     FrozenDataAdminMixin,
+    MonthListFilter,
+    PlainActionCheckboxMixin,
     change_link,
 )
-from core.admin_scoping import CommunityImportMixin
+from core.admin_scoping import ALL, CommunityImportMixin, community_ids
 from core.formatting import EMPTY, kwh
 
 from .imports import admin_support
@@ -23,8 +31,48 @@ from .live import token_admin  # noqa: F401
 from .models import ImportJob, MeterChange, MeterReading, frozen_range_at
 
 
+class ReadingMonthFilter(MonthListFilter):
+    field_name = "interval_start"
+
+
+def readings_of_communities(ids) -> In:
+    """Readings of the houses of communities ``ids``, in a form no database starts from the houses.
+
+    Joined to the houses, SQLite (with ANALYZE's statistics) read a community's houses first and
+    sorted all their readings for the newest 100: 55 s at 3 M readings. ``+house_id`` can use no
+    index, so the list reads the interval index backwards, testing each reading's house (< 1 ms).
+    PostgreSQL plans the plain ``IN`` well from its statistics.
+    """
+    houses = House.objects.filter(community__in=ids).order_by().values("pk")  # unordered: no sort, no join
+    return In(UnindexedOnSQLite(F("house_id")), houses)
+
+
+class UnindexedOnSQLite(Func):
+    """The column as an expression (``+column``) on SQLite, so its planner cannot start from its index."""
+
+    template = "%(expressions)s"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
+class ReadingCommunityFilter(admin.RelatedFieldListFilter):
+    """The community filter, through ``readings_of_communities``."""
+
+    def queryset(self, request, queryset):
+        chosen = self.used_parameters.get(self.lookup_kwarg)
+        if not chosen:
+            return super().queryset(request, queryset)
+        try:
+            return queryset.filter(readings_of_communities(chosen))
+        except (ValueError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(MeterReading)
 class MeterReadingAdmin(
+    PlainActionCheckboxMixin,
     CommunityScopedAdminMixin,
     CommunityImportMixin,
     AuditHistoryMixin,
@@ -40,17 +88,37 @@ class MeterReadingAdmin(
     community_field = "house__community"
 
     list_display = ["interval_start", "house", "exported", "imported", "estimated"]
-    list_filter = ["house__community", "estimated"]
+    # A month filter instead of date_hierarchy (core.admin.MonthListFilter says why); newest first
+    # with the id breaking ties is the index reading_by_interval read backwards.
+    list_filter = [("house__community", ReadingCommunityFilter), ReadingMonthFilter, "estimated"]
     search_fields = ["^house__house_id"]
     search_help_text = "Start of a house id, e.g. house_1."
-    date_hierarchy = "interval_start"
     list_select_related = ["house"]
-    ordering = ["-interval_start"]
+    ordering = ["-interval_start", "-id"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     autocomplete_fields = ["house"]
     fields = ["house", "interval_start", "exported_wh", "imported_wh", "exported", "imported", "estimated"]
     readonly_fields = ["exported", "imported", "estimated"]
+
+    def scoped(self, queryset, request, *, writable: bool = False):
+        ids = community_ids(request, writable=writable)
+        return queryset if ids is ALL else queryset.filter(readings_of_communities(ids))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Houses whose id starts with each word, then their readings by house id.
+
+        Joined to the houses instead, PostgreSQL guessed ten times more matching readings than one
+        house has and read the whole interval index backwards for them (1.4 s at 6 M readings); a
+        list of ids is estimated right and read through the (house, interval) index.
+        """
+        terms = search_words(search_term)
+        if not terms:
+            return queryset, False
+        houses = House.objects.all()
+        for term in terms:
+            houses = houses.filter(house_id__istartswith=term)
+        return queryset.filter(house_id__in=list(houses.values_list("pk", flat=True))), False
 
     @admin.display(description="exported", ordering="exported_wh")
     def exported(self, reading):
@@ -250,6 +318,15 @@ class ImportJobAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         if hidden:
             items += format_html("<li>… and {} more errors</li>", hidden)
         return format_html("<ul>{}</ul>", items)
+
+
+def search_words(search_term: str) -> list[str]:
+    """The words of a search as Django's admin splits them: quotes keep a phrase together."""
+    quoted = ('"', "'")
+    return [
+        unescape_string_literal(word) if word.startswith(quoted) and word[0] == word[-1] else word
+        for word in smart_split(search_term)
+    ]
 
 
 def format_html_join_errors(errors):

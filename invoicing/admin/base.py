@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
+from core.admin import MonthListFilter
 from core.formatting import eur, kwh
 from invoicing import selectors
 from invoicing.models import SettlementPeriod
@@ -90,6 +91,14 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         periods = SettlementPeriod.objects.select_related("community").order_by("-month", "community__name")
         return [(period.pk, str(period)) for period in periods]
+
+
+class IssuedMonthFilter(MonthListFilter):
+    """The month an invoice or note was issued in, in local time."""
+
+    title = _("issued")
+    parameter_name = "issued"
+    field_name = "issued_at"
 
 
 class PastDueListFilter(admin.SimpleListFilter):

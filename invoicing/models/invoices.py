@@ -134,7 +134,12 @@ class Invoice(StoredPdf):
                 name="invoice_number_exactly_when_issued",
             ),
         ]
-        indexes = [models.Index(fields=["period", "status"], name="invoice_period_status")]
+        indexes = [
+            models.Index(fields=["period", "status"], name="invoice_period_status"),
+            # The admin's invoice list, newest period first, and its "issued" month filter.
+            models.Index(fields=["-period_start", "house_key", "-id"], name="invoice_list_order"),
+            models.Index(fields=["issued_at"], name="invoice_by_issued_at"),
+        ]
 
     def __str__(self):
         return self.number or f"Draft {self.house.house_id} {self.period.month}"
