@@ -11,6 +11,7 @@ sys.path.insert(0, str(BENCHMARKS))
 
 import readme_table  # noqa: E402
 import results  # noqa: E402
+import run_all  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -66,3 +67,10 @@ def test_the_readme_is_rewritten_only_between_its_markers(tmp_path):
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\noutro\n")
     assert "old table" not in text and "close, break-even" in text
+
+
+def test_every_benchmark_in_the_suite_exists_and_takes_json_and_full():
+    for _name, script, _databases in run_all.SUITE:
+        source = (BENCHMARKS / script).read_text()
+        assert "add_json_argument(parser)" in source, script
+        assert '"--full"' in source, script

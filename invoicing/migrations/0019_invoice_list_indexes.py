@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0006_community_managers"),
-        ("invoicing", "0014_billing_check"),
+        ("invoicing", "0018_period_interval_energy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
