@@ -225,27 +225,6 @@ class MeterReading(models.Model):
         return wh_to_kwh(self.imported_wh)
 
 
-class ReadingsVersion(models.Model):
-    """How often a community's readings in one UTC month have changed, counted by the database.
-
-    Triggers on the readings table (migration 0007) bump it in the writing transaction, whoever
-    writes: the file import, the live feed, the admin, a resource, raw SQL, a delete. Pages that
-    keep figures computed from readings compare versions instead of recounting millions of rows.
-    """
-
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="The first day of the UTC month.")
-    version = models.BigIntegerField(default=1)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["community", "month"], name="one_readings_version_per_community_month")
-        ]
-
-    def __str__(self):
-        return f"{self.community_id} {self.month:%Y-%m}: {self.version}"
-
-
 class MeterChange(models.Model):
     """A meter of a house replaced (or its registers reset) at ``changed_at``, recorded by staff.
 
@@ -397,5 +376,6 @@ class ImportJob(models.Model):
         return (self.finished_at or dt.datetime.now(dt.UTC)) - self.started_at
 
 
-# The live feed's models (metering/live/models.py), registered as metering's.
+# The live feed's models (metering/live/models.py) and the readings' version, registered as metering's.
 from metering.live.models import LiveMeterState, MeterEvent, MeterToken, UnknownMeter  # noqa: E402, F401
+from metering.versions import ReadingsVersion  # noqa: E402, F401
