@@ -84,7 +84,7 @@ def build_data(*, houses: int, reading_houses: int):
     from invoicing import services
     from metering.models import MeterReading
 
-    community = create_community(houses=reading_houses)
+    community = create_community(houses=reading_houses, mode="fixed")
     other = Community.objects.create(name="Other", slug="other", time_zone="Europe/Berlin", legal_name="Other eG")
     House.objects.bulk_create(
         House(community=other, house_id=f"other_{index}", name=f"Other {index}", active_from=dt.date(2020, 1, 1))

@@ -54,7 +54,7 @@ def run(args) -> None:
     call_command("migrate", verbosity=0)
     from invoicing import services
 
-    community = create_community(houses=args.houses)
+    community = create_community(houses=args.houses, mode="fixed")
     with_email_addresses(community)
     period = services.period_get_or_create(community=community, month=PERIOD_ID)
     from metering.models import MeterReading
