@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from results import number
+from results import number, verdict
 
 BEGIN, END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
@@ -21,7 +21,7 @@ def render_table(report: dict) -> str:
             f"{figure['baseline']}: {number(figure['baseline_value'])} {figure['unit']}" if figure["baseline"] else ""
         )
         ratio = f"{figure['ratio']:.2f}" if figure["ratio"] is not None else ""
-        goal = f"{figure['goal']} ({'met' if figure['met'] else 'not met'})" if figure["goal"] else ""
+        goal = f"{figure['goal']} ({verdict(figure['met'])})" if figure["goal"] else ""
         case = f"{figure['case']} ({figure['data']})" if figure["data"] else figure["case"]
         result = f"{number(figure['value'])} {figure['unit']}"
         lines.append(

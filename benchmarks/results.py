@@ -19,6 +19,11 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def verdict(met: bool | None) -> str:
+    """None: the goal is set for another size than this run's, so it is not judged here."""
+    return {True: "met", False: "NOT met", None: "judged at full size only"}[met]
+
+
 @dataclass
 class Figure:
     benchmark: str
@@ -43,7 +48,7 @@ class Figure:
         if self.ratio is not None:
             text += f" (baseline {self.baseline}: {number(self.baseline_value)} {self.unit}, ratio {self.ratio:.2f})"
         if self.goal:
-            text += f"; goal {self.goal}: {'met' if self.met else 'NOT met'}"
+            text += f"; goal {self.goal}: {verdict(self.met)}"
         return text
 
 

@@ -55,7 +55,7 @@ def test_the_table_names_result_baseline_ratio_and_goal():
 
 
 def test_a_missed_goal_says_so():
-    assert "<= 15 s (not met)" in readme_table.render_table(a_report(value=16.0))
+    assert "<= 15 s (NOT met)" in readme_table.render_table(a_report(value=16.0))
 
 
 def test_the_readme_is_rewritten_only_between_its_markers(tmp_path):
