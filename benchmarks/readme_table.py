@@ -1,4 +1,7 @@
-"""The README's benchmark table, generated from ``run_all``'s result file between two markers."""
+"""The README's benchmark table, generated from ``run_all``'s result file between two markers.
+
+    .venv/bin/python benchmarks/readme_table.py [benchmarks/results.json]
+"""
 
 from pathlib import Path
 
@@ -41,3 +44,12 @@ def update_readme(readme: Path, report: dict) -> None:
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     readme.write_text(f"{head}{BEGIN}\n{render_table(report)}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    results = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("results.json")
+    update_readme(Path(__file__).resolve().parent.parent / "README.md", json.loads(results.read_text(encoding="utf-8")))
+    print(f"README.md's benchmark table rewritten from {results}")
