@@ -207,3 +207,17 @@ def test_period_invoice_and_reading_pages_speak_german(admin_client, january_per
 
     assert [text for text in german if text not in page] == []
     assert [text for text in english if text in page] == []
+
+
+@pytest.mark.django_db
+def test_the_close_confirmation_speaks_german(admin_client, january_period):
+    url = reverse("admin:invoicing_settlementperiod_changelist")
+
+    response = admin_client.post(
+        url, {"action": "close_periods", "_selected_action": [january_period.pk]}, headers={"accept-language": "de"}
+    )
+
+    page = response.content.decode()
+    assert "Der Abschluss eines Abrechnungszeitraums macht seine Rechnungen endgültig:" in page
+    assert "Es fehlen Zählerstände" in page and "Ja, abschließen" in page
+    assert "Closing a period makes" not in page and "Readings are missing" not in page
