@@ -7,6 +7,8 @@ from django.db.models import F, Func, IntegerField
 from django.db.models.lookups import In
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
 from communities.models import House
@@ -92,7 +94,7 @@ class MeterReadingAdmin(
     # with the id breaking ties is the index reading_by_interval read backwards.
     list_filter = [("house__community", ReadingCommunityFilter), ReadingMonthFilter, "estimated"]
     search_fields = ["^house__house_id"]
-    search_help_text = "Start of a house id, e.g. house_1."
+    search_help_text = _("Start of a house id, e.g. house_1.")
     list_select_related = ["house"]
     ordering = ["-interval_start", "-id"]
     show_full_result_count = False
@@ -120,11 +122,11 @@ class MeterReadingAdmin(
             houses = houses.filter(house_id__istartswith=term)
         return queryset.filter(house_id__in=list(houses.values_list("pk", flat=True))), False
 
-    @admin.display(description="exported", ordering="exported_wh")
+    @admin.display(description=_("exported"), ordering="exported_wh")
     def exported(self, reading):
         return kwh(reading.exported_kwh if reading.exported_wh is not None else None)
 
-    @admin.display(description="imported", ordering="imported_wh")
+    @admin.display(description=_("imported"), ordering="imported_wh")
     def imported(self, reading):
         return kwh(reading.imported_kwh if reading.imported_wh is not None else None)
 
@@ -132,11 +134,14 @@ class MeterReadingAdmin(
         frozen = frozen_range_at(community_id=reading.house.community_id, instant=reading.interval_start)
         if frozen is None:
             return None
-        return (
-            f"The reading of {reading.house.house_id} at {reading.interval_start:%Y-%m-%d %H:%M} UTC lies in a "
-            f"closed settlement period ({frozen.reason}), whose meter data never changes. "
-            "A wrong invoice is corrected by cancelling it."
-        )
+        return gettext(
+            "The reading of %(house)s at %(start)s UTC lies in a closed settlement period (%(reason)s), "
+            "whose meter data never changes. A wrong invoice is corrected by cancelling it."
+        ) % {
+            "house": reading.house.house_id,
+            "start": f"{reading.interval_start:%Y-%m-%d %H:%M}",
+            "reason": frozen.reason,
+        }
 
     def frozen_among(self, queryset):
         return queryset.frozen()
@@ -201,9 +206,9 @@ class MeterReadingAdmin(
             messages.success(
                 request,
                 format_html(
-                    "The file has {} rows: it is imported in the background as {}.",
+                    gettext("The file has {} rows: it is imported in the background as {}."),
                     job.rows_total,
-                    change_link(job, f"import job {job.pk}"),
+                    change_link(job, gettext("import job %(id)s") % {"id": job.pk}),
                 ),
             )
             return
@@ -212,8 +217,16 @@ class MeterReadingAdmin(
             return super().add_success_message(result, request)
         messages.success(
             request,
-            f"Import finished: {outcome.rows_read} rows read, {outcome.created} readings created, "
-            f"{outcome.updated} updated, {outcome.unchanged} unchanged.",
+            gettext(
+                "Import finished: %(read)s rows read, %(created)s readings created, %(updated)s updated, "
+                "%(unchanged)s unchanged."
+            )
+            % {
+                "read": outcome.rows_read,
+                "created": outcome.created,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+            },
         )
 
 
@@ -240,10 +253,10 @@ class MeterChangeAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.Model
     fieldsets = [
         (None, {"fields": ["house", "changed_at", "note"]}),
         (
-            "Old meter (leave empty if it was not read when removed)",
+            _("Old meter (leave empty if it was not read when removed)"),
             {"fields": ["old_ei_final_kwh", "old_eo_final_kwh"]},
         ),
-        ("New meter", {"fields": ["new_ei_start_kwh", "new_eo_start_kwh"]}),
+        (_("New meter"), {"fields": ["new_ei_start_kwh", "new_eo_start_kwh"]}),
     ]
 
 
@@ -300,23 +313,23 @@ class ImportJobAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="rows done / total")
+    @admin.display(description=_("rows done / total"))
     def progress(self, job):
         return f"{job.rows_done:,} / {job.rows_total:,}"
 
-    @admin.display(description="duration")
+    @admin.display(description=_("duration"))
     def duration_display(self, job):
         duration = job.duration
         return EMPTY if duration is None else f"{duration.total_seconds():.1f} s"
 
-    @admin.display(description="error report")
+    @admin.display(description=_("error report"))
     def error_report(self, job):
         if not job.errors:
             return EMPTY
         items = format_html_join_errors(job.errors)
         hidden = job.error_count - len(job.errors)
         if hidden:
-            items += format_html("<li>… and {} more errors</li>", hidden)
+            items += format_html("<li>{}</li>", gettext("… and %(count)s more errors") % {"count": hidden})
         return format_html("<ul>{}</ul>", items)
 
 

@@ -1,5 +1,6 @@
 """The German catalogue (locale/de): compiled by the set-up, used by documents and the admin."""
 
+import datetime as dt
 import os
 import time
 from pathlib import Path
@@ -7,15 +8,17 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from django.core import mail
+from django.urls import reverse
 
 from communities.catalogue import LOCALE_DIR, compile_catalogues
 from invoicing import services
 from invoicing.documents import render_pdf
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, HouseFactory, SettlementPeriodFactory, TariffFactory, add_readings
 from tests.invoicing.documents.test_household_layout import household_invoice
 from tests.invoicing.documents.test_invoice import flat, pdf_text
 from tests.invoicing.services.test_deliveries import period, run  # noqa: F401 (fixtures)
 
+JANUARY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 GERMAN_PO = LOCALE_DIR / "de" / "LC_MESSAGES" / "django.po"
 DOCUMENT_SOURCES = ("templates/invoicing/", "invoicing/documents/")
 
@@ -163,3 +166,58 @@ def test_admin_pages_for_a_german_browser_carry_no_english_labels(admin_client, 
 
     assert [text for text in german if text not in page] == []
     assert [text for text in english if text in page] == []
+
+
+@pytest.fixture
+def january_period():
+    community = CommunityFactory(slug="sonnenfeld")
+    TariffFactory(community=community)
+    add_readings(HouseFactory(community=community), JANUARY, [("10", "0")])
+    add_readings(HouseFactory(community=community), JANUARY, [("0", "11")])
+    return SettlementPeriodFactory(community=community)
+
+
+# The period page (with its statement panel), the invoice list and the readings list: column
+# headings, help and search texts, and the statement's own sentences and table headings.
+GERMAN_DATA_PAGES = {
+    "period": (
+        ["Abrechnungsübersicht der Energiegemeinschaft", "Live aus den aktuellen Zählerständen", "Netzeinspeisung"],
+        ["Live from the current readings", "Houses&#x27; export", "Grid delivery", "Per day (", "local time"],
+    ),
+    "invoices": (
+        ["Rechnungsnummer, Haus-ID, Hausname oder Empfänger.", "Nummer", "Nettobetrag"],
+        ["Invoice number, house id", "net amount", "Net amount"],
+    ),
+    "readings": (["Anfang einer Haus-ID, z. B. house_1."], ["Start of a house id"]),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_name", GERMAN_DATA_PAGES)
+def test_period_invoice_and_reading_pages_speak_german(admin_client, january_period, page_name):
+    services.invoices_generate(period=january_period)
+    url = {
+        "period": reverse("admin:invoicing_settlementperiod_change", args=[january_period.pk]),
+        "invoices": reverse("admin:invoicing_invoice_changelist"),
+        "readings": reverse("admin:metering_meterreading_changelist"),
+    }[page_name]
+    german, english = GERMAN_DATA_PAGES[page_name]
+
+    page = admin_client.get(url, headers={"accept-language": "de"}).content.decode()
+
+    assert [text for text in german if text not in page] == []
+    assert [text for text in english if text in page] == []
+
+
+@pytest.mark.django_db
+def test_the_close_confirmation_speaks_german(admin_client, january_period):
+    url = reverse("admin:invoicing_settlementperiod_changelist")
+
+    response = admin_client.post(
+        url, {"action": "close_periods", "_selected_action": [january_period.pk]}, headers={"accept-language": "de"}
+    )
+
+    page = response.content.decode()
+    assert "Der Abschluss eines Abrechnungszeitraums macht seine Rechnungen endgültig:" in page
+    assert "Es fehlen Zählerstände" in page and "Ja, abschließen" in page
+    assert "Closing a period makes" not in page and "Readings are missing" not in page

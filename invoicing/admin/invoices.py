@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
@@ -52,7 +53,8 @@ from .stored_pdfs import StoredPdfViews, pdf_cell
 class CancelInvoiceForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Printed on the cancellation document, e.g. 'Wrong postal address'.",
+        label=_("Reason"),
+        help_text=_("Printed on the cancellation document, e.g. 'Wrong postal address'."),
     )
 
 
@@ -78,9 +80,9 @@ class InvoiceLineInline(ShownWithInvoicesMixin, ReadOnlyAdminMixin, EnergyAndMon
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("tariff")
 
-    @admin.display(description="tariff")
+    @admin.display(description=_("tariff"))
     def tariff_link(self, line):
-        return change_link(line.tariff, f"from {line.tariff.valid_from:%Y-%m-%d}")
+        return change_link(line.tariff, gettext("from %(day)s") % {"day": f"{line.tariff.valid_from:%Y-%m-%d}"})
 
     @admin.display(description="p_pv")
     def p_pv(self, line):
@@ -141,7 +143,7 @@ class InvoiceAdmin(
         PastDueListFilter,
     ]
     search_fields = ["number", "house_key", "house_name", "recipient_name"]
-    search_help_text = "Invoice number, house id, house name or recipient."
+    search_help_text = _("Invoice number, house id, house name or recipient.")
     list_select_related = ["house", "period__community"]
     ordering = ["-period_start", "house_key", "-id"]
     show_full_result_count = False
@@ -150,12 +152,12 @@ class InvoiceAdmin(
     fieldsets = [
         (None, {"fields": ["number", "status", "community", "house_link", "period_link", "local_bounds"]}),
         (
-            "Amounts",
+            _("Amounts"),
             {"fields": ["exported", "imported", "export_revenue", "import_cost", "net_amount", "direction", "payment"]},
         ),
-        ("Recipient, as issued", {"fields": ["recipient_name", "recipient_address", "house_name"]}),
-        ("History", {"fields": ["issued_at", "issuer", "created_at", "updated_at"]}),
-        ("Document", {"fields": ["pdf", "email_deliveries", "cancellation", "correction_actions", "events_table"]}),
+        (_("Recipient, as issued"), {"fields": ["recipient_name", "recipient_address", "house_name"]}),
+        (_("History"), {"fields": ["issued_at", "issuer", "created_at", "updated_at"]}),
+        (_("Document"), {"fields": ["pdf", "email_deliveries", "cancellation", "correction_actions", "events_table"]}),
     ]
     readonly_fields = [
         "pdf",
@@ -221,69 +223,81 @@ class InvoiceAdmin(
                 shown = result.corrected or invoice
             return HttpResponseRedirect(reverse("admin:invoicing_invoice_change", args=[shown.pk]))
         return confirmation_response(
-            self, request, CANCEL_INVOICE_TEMPLATE, title=f"Cancel {invoice}", obj=invoice, invoice=invoice, form=form
+            self,
+            request,
+            CANCEL_INVOICE_TEMPLATE,
+            title=gettext("Cancel %(invoice)s") % {"invoice": invoice},
+            obj=invoice,
+            invoice=invoice,
+            form=form,
         )
 
     @admin.display(description="PDF")
     def pdf(self, invoice):
         if invoice.pk is None or not invoice.is_issued:
-            return "Drafts have no PDF; it is rendered when the invoice is issued."
+            return gettext("Drafts have no PDF; it is rendered when the invoice is issued.")
         return pdf_cell(
             invoice,
             reverse("admin:invoicing_invoice_pdf", args=[invoice.pk]),
             reverse("admin:invoicing_invoice_retry_pdf", args=[invoice.pk]),
         )
 
-    @admin.display(description="cancellation")
+    @admin.display(description=_("cancellation"))
     def cancellation(self, invoice):
         parts = []
         note = getattr(invoice, "cancellation_note", None) if invoice.pk else None
         if note is not None:
             parts.append(
                 format_html(
-                    "Cancelled by {} on {}: &ldquo;{}&rdquo;. Corrected invoice: {}",
+                    gettext("Cancelled by {} on {}: &ldquo;{}&rdquo;. Corrected invoice: {}"),
                     change_link(note),
                     site_time(note.issued_at),
                     note.reason,
-                    change_link(note.corrected_by) if note.corrected_by else "none (house no longer active)",
+                    change_link(note.corrected_by) if note.corrected_by else gettext("none (house no longer active)"),
                 )
             )
         corrects = getattr(invoice, "corrects_via", None) if invoice.pk else None
         if corrects is not None:
             parts.append(
                 format_html(
-                    "Corrects {} (cancelled by {}).", change_link(corrects.cancelled_invoice), change_link(corrects)
+                    gettext("Corrects {} (cancelled by {})."),
+                    change_link(corrects.cancelled_invoice),
+                    change_link(corrects),
                 )
             )
         return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts)) if parts else EMPTY
 
-    @admin.display(description="payment")
+    @admin.display(description=_("payment"))
     def payment(self, invoice):
         if invoice.pk is None or invoice.status not in (Invoice.Status.PENDING, Invoice.Status.PAID):
             return EMPTY
-        received = f"{eur(invoice.payments.received_ct())} of {eur(payable_ct(invoice))} received"
+        received = gettext("%(received)s of %(payable)s received") % {
+            "received": eur(invoice.payments.received_ct()),
+            "payable": eur(payable_ct(invoice)),
+        }
         buttons = [
             (reverse(f"admin:invoicing_invoice_{name}", args=[invoice.pk]), label)
             for name, label, shown in [
-                ("record_payment", "Record a payment…", invoice.status == Invoice.Status.PENDING),
-                ("undo_payment", "Undo a payment…", invoice.payments.active().exists()),
+                ("record_payment", gettext("Record a payment…"), invoice.status == Invoice.Status.PENDING),
+                ("undo_payment", gettext("Undo a payment…"), invoice.payments.active().exists()),
             ]
             if shown
         ]
         return format_html("{} {}", received, format_html_join(" ", '<a class="button" href="{}">{}</a>', buttons))
 
-    @admin.display(description="correct it")
+    @admin.display(description=_("correct it"))
     def correction_actions(self, invoice):
         if invoice.pk is None or invoice.status not in (Invoice.Status.PENDING, Invoice.Status.PAID):
             return EMPTY
         if invoice.status == Invoice.Status.PAID or invoice.payments.active().exists():
-            return "It can be cancelled once its payment is undone (see Payment above)."
+            return gettext("It can be cancelled once its payment is undone (see Payment above).")
         return format_html(
-            '<a class="button" href="{}">Cancel with a reason and re-issue&hellip;</a>',
+            '<a class="button" href="{}">{}</a>',
             reverse("admin:invoicing_invoice_cancel", args=[invoice.pk]),
+            gettext("Cancel with a reason and re-issue…"),
         )
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def events_table(self, invoice):
         if invoice.pk is None:
             return EMPTY
@@ -302,9 +316,12 @@ class InvoiceAdmin(
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.display(description="number", ordering="number")
+    @admin.display(description=_("number"), ordering="number")
     def number(self, invoice):
-        return invoice.number or f"Draft {invoice.house_key} {invoice.period.month}"
+        return invoice.number or gettext("Draft %(house)s %(month)s") % {
+            "house": invoice.house_key,
+            "month": invoice.period.month,
+        }
 
     @admin.display(description=_("house"), ordering="house_key")
     def house_key_column(self, invoice):
@@ -322,30 +339,30 @@ class InvoiceAdmin(
     def issued(self, invoice):
         return local_day(invoice.issued_at)
 
-    @admin.display(description="house")
+    @admin.display(description=_("house"))
     def house_link(self, invoice):
         return change_link(invoice.house)
 
-    @admin.display(description="period")
+    @admin.display(description=_("period"))
     def period_link(self, invoice):
         return change_link(invoice.period)
 
-    @admin.display(description="billed days")
+    @admin.display(description=_("billed days"))
     def local_bounds(self, invoice):
         return local_days(invoice.period_start, invoice.period_end, invoice.community.zone)
 
-    @admin.display(description="net amount", ordering="net_amount_ct")
+    @admin.display(description=_("net amount"), ordering="net_amount_ct")
     def net_amount(self, invoice):
         return eur(invoice.net_amount_ct)
 
-    @admin.display(description="issued by")
+    @admin.display(description=_("issued by"))
     def issuer(self, invoice):
         return selectors.invoice_issuer(invoice=invoice) or EMPTY
 
-    @admin.display(description="who pays")
+    @admin.display(description=_("who pays"))
     def direction(self, invoice):
         if invoice.net_amount_ct > 0:
-            return "The community pays the house."
+            return gettext("The community pays the house.")
         if invoice.net_amount_ct < 0:
-            return "The house pays the community."
-        return "Nothing to pay."
+            return gettext("The house pays the community.")
+        return gettext("Nothing to pay.")

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.formatting import site_time
 from invoicing import services
@@ -37,7 +39,7 @@ class PeriodStatementMixin:
             *super().get_urls(),
         ]
 
-    @admin.display(description="community statement")
+    @admin.display(description=_("community statement"))
     def community_statement(self, period):
         """Energy, grid exchange and money of the period, per day and in total, with charts: a closed
         period shows its frozen statement, an open one its live statement as kept between writes."""
@@ -56,26 +58,31 @@ class PeriodStatementMixin:
             },
         )
 
-    @admin.display(description="frozen statement")
+    @admin.display(description=_("frozen statement"))
     def statement_pdf(self, period):
         document = StatementDocument.objects.filter(period=period).first()
         if document is None:
-            return "Frozen, with a PDF, when the period closes."
+            return gettext("Frozen, with a PDF, when the period closes.")
         if document.pdf_state == PdfState.RENDERED:
             return format_html(
-                'Frozen {} &middot; <a href="{}">Download PDF</a> &middot; SHA-256 <code>{}</code>',
+                gettext('Frozen {} &middot; <a href="{}">Download PDF</a> &middot; SHA-256 <code>{}</code>'),
                 site_time(document.frozen_at),
                 reverse("admin:invoicing_settlementperiod_statement", args=[period.pk, "pdf"]),
                 document.pdf_sha256,
             )
         if document.pdf_state == PdfState.FAILED:
             return format_html(
-                '<strong>Rendering failed:</strong> {} Use the action "Render the statement PDF again".',
+                gettext('<strong>Rendering failed:</strong> {} Use the action "Render the statement PDF again".'),
                 document.pdf_error,
             )
-        return f"Frozen {site_time(document.frozen_at)}; PDF {document.get_pdf_state_display().lower()}."
+        return gettext("Frozen %(frozen)s; PDF %(state)s.") % {
+            "frozen": site_time(document.frozen_at),
+            "state": document.get_pdf_state_display().lower(),
+        }
 
-    @admin.action(description="Render the statement PDF again", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    @admin.action(
+        description=_("Render the statement PDF again"), permissions=["invoice_change"], location=BOTH_LOCATIONS
+    )
     def retry_statement_pdf(self, request, queryset):
         for document in StatementDocument.objects.filter(period__in=queryset).select_related("period"):
             with reporting_refusals(self, request):

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, changelist_link, count_link, local_span
 from core.formatting import EMPTY
@@ -29,7 +31,7 @@ class SettlementPeriodForm(forms.ModelForm):
     class Meta:
         model = SettlementPeriod
         fields = ["community", "month"]
-        help_texts = {"month": "YYYY-MM, e.g. 2026-01. Start and end are computed in the community's time zone."}
+        help_texts = {"month": _("YYYY-MM, e.g. 2026-01. Start and end are computed in the community's time zone.")}
 
     def clean(self):
         cleaned_data = super().clean()
@@ -114,15 +116,15 @@ class SettlementPeriodAdmin(
         # only through services.
         return [*self.PERIOD_FIELDS, *self.CLOSE_FIELDS]
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def events_table(self, period):
         return render_to_string(EVENTS_TEMPLATE, {"events": selectors.period_events(period=period)})
 
-    @admin.display(description="local time")
+    @admin.display(description=_("local time"))
     def local_bounds(self, period):
         return local_span(period.start, period.end, period.community.zone)
 
-    @admin.display(description="invoices", ordering="invoice_count")
+    @admin.display(description=_("invoices"), ordering="invoice_count")
     def invoices_link(self, period):
         """``3 invoices: 1 draft, 2 pending (issued)``, each part a link to those invoices."""
         if period.pk is None:
@@ -139,23 +141,25 @@ class SettlementPeriodAdmin(
             return all_link
         return format_html("{}: {}", all_link, format_html_join(", ", "{}", ((link,) for link in by_status)))
 
-    @admin.action(description="Generate draft invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    @admin.action(description=_("Generate draft invoices"), permissions=["invoice_change"], location=BOTH_LOCATIONS)
     def generate_draft_invoices(self, request, queryset):
         return self._confirm_then_run(
             request,
             queryset,
             action="generate_draft_invoices",
-            title="Generate draft invoices",
+            title=gettext("Generate draft invoices"),
             consequences=[
-                "Creates or refreshes one draft invoice per house active in the month, from the current "
-                "readings and tariffs. A house without readings gets a zero invoice.",
-                "Issued invoices are not touched. Drafts of houses no longer active are removed.",
-                "Running it again with unchanged data changes nothing.",
+                _(
+                    "Creates or refreshes one draft invoice per house active in the month, from the current "
+                    "readings and tariffs. A house without readings gets a zero invoice."
+                ),
+                _("Issued invoices are not touched. Drafts of houses no longer active are removed."),
+                _("Running it again with unchanged data changes nothing."),
             ],
             run=lambda period: services.invoices_generate(period=period),
         )
 
-    @admin.action(description="Issue invoices", permissions=["invoice_change"], location=BOTH_LOCATIONS)
+    @admin.action(description=_("Issue invoices"), permissions=["invoice_change"], location=BOTH_LOCATIONS)
     def issue_invoices(self, request, queryset):
         """Behind the close's gate: a confirmation page with each period's completeness and, for users
         allowed to force, force + reason; then ``invoices_issue`` on each period."""
@@ -165,15 +169,19 @@ class SettlementPeriodAdmin(
             request,
             periods,
             action="issue_invoices",
-            title="Issue invoices",
+            title=gettext("Issue invoices"),
             consequences=[
-                "Only a month that has ended, with all its readings (or forced with a written reason by a user "
-                "allowed to force), is issued; any other is refused and keeps its numbers untaken.",
-                "First refreshes the drafts from the current readings, as 'Generate draft invoices' does.",
-                "Then gives every draft the next number of the community's series (e.g. INV-2026-001), in "
-                "house order, and freezes it.",
-                "The month's meter readings become final, as in a close: imports and edits into it are refused.",
-                "Issued invoices cannot be edited or deleted; a mistake is corrected by cancelling the invoice.",
+                _(
+                    "Only a month that has ended, with all its readings (or forced with a written reason by a user "
+                    "allowed to force), is issued; any other is refused and keeps its numbers untaken."
+                ),
+                _("First refreshes the drafts from the current readings, as 'Generate draft invoices' does."),
+                _(
+                    "Then gives every draft the next number of the community's series (e.g. INV-2026-001), in "
+                    "house order, and freezes it."
+                ),
+                _("The month's meter readings become final, as in a close: imports and edits into it are refused."),
+                _("Issued invoices cannot be edited or deleted; a mistake is corrected by cancelling the invoice."),
             ],
             run=lambda period: services.invoices_issue(
                 period=period, acting_user=request.user, **form.service_arguments()
