@@ -1,6 +1,6 @@
 """The README's benchmark table, generated from ``run_all``'s result file between two markers.
 
-    .venv/bin/python benchmarks/readme_table.py [benchmarks/results.json]
+.venv/bin/python benchmarks/readme_table.py [benchmarks/results.json]
 """
 
 from pathlib import Path
