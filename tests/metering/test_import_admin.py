@@ -43,8 +43,7 @@ def upload(client, community, data, name="readings.csv"):
     )
 
 
-@pytest.mark.usefixtures("language")
-def test_preview_then_confirm_imports_a_small_file(admin_client, community):
+def test_preview_then_confirm_imports_a_small_file(admin_client, community, language):
     assert admin_client.get(reverse(IMPORT_URL)).status_code == 200
 
     preview = upload(admin_client, community, GOOD)
@@ -60,7 +59,8 @@ def test_preview_then_confirm_imports_a_small_file(admin_client, community):
 
     assert done.status_code == 200
     assert MeterReading.objects.count() == 2
-    assert "2 readings created" in " ".join(str(m) for m in done.context["messages"])
+    created = {"en": "2 readings created", "de": "2 Zählerstände angelegt"}[language]
+    assert created in " ".join(str(m) for m in done.context["messages"])
 
 
 @pytest.mark.usefixtures("language")
