@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,19 @@ def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(
             _("%(value)r is not an IANA time zone name such as Europe/Berlin or UTC."), params={"value": value}
+        )
+
+
+# What the invoice's footer holds on one A4 page beside the break-even charts and the bank details.
+LEGAL_NOTE_MAX_CHARACTERS, LEGAL_NOTE_MAX_LINES = 400, 4
+
+
+def validate_legal_note(value: str) -> None:
+    lines = len(value.splitlines())
+    if lines > LEGAL_NOTE_MAX_LINES:
+        raise ValidationError(
+            _("The legal note has %(lines)d lines; an invoice prints at most %(limit)d. Join some lines."),
+            params={"lines": lines, "limit": LEGAL_NOTE_MAX_LINES},
         )
 
 
@@ -75,9 +88,12 @@ class Community(models.Model):
     legal_note = models.TextField(
         _("legal note"),
         blank=True,
+        max_length=LEGAL_NOTE_MAX_CHARACTERS,
+        validators=[MaxLengthValidator(LEGAL_NOTE_MAX_CHARACTERS), validate_legal_note],
         help_text=_(
-            "Printed under the totals as written, e.g. the VAT statement your accountant prescribes. "
-            "Nothing is computed from it."
+            "Printed at the foot of every invoice as written, e.g. the VAT statement your accountant "
+            "prescribes; at most 400 characters on 4 lines, so the invoice stays on one page. Nothing is "
+            "computed from it."
         ),
     )
     iban = models.CharField(

@@ -19,6 +19,8 @@ NICE_STEPS = (Decimal("1"), Decimal("2"), Decimal("2.5"), Decimal("5"), Decimal(
 # Geometry in SVG user units (1 unit = 1 CSS px in WeasyPrint); fits an A4 text column of 170 mm.
 WIDTH = Decimal("640")
 HEIGHT = Decimal("170")
+# Beside the break-even price chart, so that both, the bank details and a legal note fit one A4 page.
+COMPACT_HEIGHT = Decimal("100")
 PLOT_LEFT = Decimal("44")
 PLOT_RIGHT = Decimal("6")
 PLOT_TOP = Decimal("8")
@@ -84,7 +86,11 @@ def _grid(*, top: Decimal, plot_height: Decimal, baseline: Decimal) -> list[str]
 
 
 def daily_energy_svg(
-    days: Sequence[DailyValues], *, title: str = "Daily energy (kWh)", font_family: str = "sans-serif"
+    days: Sequence[DailyValues],
+    *,
+    title: str = "Daily energy (kWh)",
+    font_family: str = "sans-serif",
+    height: Decimal = HEIGHT,
 ) -> str:
     """The chart as a standalone ``<svg>`` element (a string, already escaped).
 
@@ -92,7 +98,8 @@ def daily_energy_svg(
     (left, ``class="exported"``) and an imported bar (right, ``class="imported"``). Bars show
     the magnitude of the energy, so a cancellation's negated values draw like the original's.
     ``font_family`` names the labels' font: an SVG in WeasyPrint does not inherit the page's font,
-    and falling back to a system font would embed a third font in every PDF.
+    and falling back to a system font would embed a third font in every PDF. ``height`` (same units
+    as the width, 640) is lower when the page holds a second chart.
     """
     values = [
         (
@@ -104,7 +111,7 @@ def daily_energy_svg(
     ]
     top = nice_maximum(max((max(exported, imported) for _, exported, imported in values), default=ZERO))
     plot_width = WIDTH - PLOT_LEFT - PLOT_RIGHT
-    plot_height = HEIGHT - PLOT_TOP - PLOT_BOTTOM
+    plot_height = height - PLOT_TOP - PLOT_BOTTOM
     baseline = PLOT_TOP + plot_height
     slot = plot_width / max(len(values), 1)
     bar = slot * (1 - BAR_GAP_SHARE) / 2
@@ -114,7 +121,7 @@ def daily_energy_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{svg_number(WIDTH)}" '
-        f'height="{svg_number(HEIGHT)}" viewBox="0 0 {svg_number(WIDTH)} {svg_number(HEIGHT)}" '
+        f'height="{svg_number(height)}" viewBox="0 0 {svg_number(WIDTH)} {svg_number(height)}" '
         f'font-family={quoteattr(font_family)} role="img" aria-label={quoteattr(title)}>',
         f"<title>{escape(title)}</title>",
         *_grid(top=top, plot_height=plot_height, baseline=baseline),
@@ -138,9 +145,9 @@ def daily_energy_svg(
     for index, (day, _, _) in enumerate(values):
         if index % 7 == 0:
             x = PLOT_LEFT + slot * index + slot / 2
-            parts.append(f'<text x="{svg_number(x)}" y="{svg_number(HEIGHT - 6)}">{escape(str(day.day))}</text>')
+            parts.append(f'<text x="{svg_number(x)}" y="{svg_number(height - 6)}">{escape(str(day.day))}</text>')
     parts.append("</g></svg>")
     return "".join(parts)
 
 
-__all__ = ["DailyValues", "daily_energy_svg", "nice_maximum", "svg_number"]
+__all__ = ["COMPACT_HEIGHT", "DailyValues", "daily_energy_svg", "nice_maximum", "svg_number"]

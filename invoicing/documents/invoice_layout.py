@@ -167,7 +167,12 @@ def _context(document: InvoiceDocument) -> dict:
         "issuer": _issuer(document),
         # charts.daily_energy_svg escapes everything it writes; autoescaping it again would print markup.
         "chart": mark_safe(
-            charts.daily_energy_svg(document.daily, title=_("Daily energy (kWh)"), font_family=FONT_FAMILY)
+            charts.daily_energy_svg(
+                document.daily,
+                title=_("Daily energy (kWh)"),
+                font_family=FONT_FAMILY,
+                height=charts.COMPACT_HEIGHT if document.break_even else charts.HEIGHT,
+            )
         ),
     }
 

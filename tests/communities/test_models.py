@@ -60,3 +60,14 @@ def test_a_house_with_drafts_only_can_move(period):
 
     house.refresh_from_db()
     assert house.house_id == "house_9"
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [("\n".join(["Satz."] * 5), "has 5 lines; an invoice prints at most 4"), ("x" * 401, "at most 400 characters")],
+)
+def test_a_legal_note_longer_than_an_invoice_holds_is_refused(note, message):
+    community = CommunityFactory.build(legal_note=note)
+
+    with pytest.raises(ValidationError, match=message):
+        community.full_clean(exclude=["slug"])

@@ -167,3 +167,25 @@ def test_a_german_break_even_invoice_stays_on_one_page(german_break_even_buyer):
     assert "In diesem Monat berechnete Preise" in text and "Bankverbindung" in text
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
     assert "Kleinunternehmerregelung" in flat(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+
+
+def longest_legal_note() -> str:
+    """The most a community may enter (400 characters on 4 lines), laid out to take the most room:
+    two lines that each wrap once, then two short ones."""
+    sentence = "Die Energiegemeinschaft ist im Genossenschaftsregister des Amtsgerichts Freiburg eingetragen. "
+    wrapping = (sentence * 2)[:170]
+    note = "\n".join([wrapping, wrapping, "Kleinunternehmer gemäß § 19 UStG.", ""])
+    return note + "Vorstand: A. Beispiel, B. Muster"[: 400 - len(note)]
+
+
+def test_the_longest_legal_note_keeps_a_german_break_even_invoice_on_one_page(german_break_even_buyer):
+    community = german_break_even_buyer.community
+    community.legal_note = longest_legal_note()
+    community.full_clean()
+    community.save()
+    (document,) = selectors.invoice_documents(invoices=[german_break_even_buyer])
+
+    pdf = documents.render_pdf(document)
+
+    assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert "Vorstand" in flat(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
