@@ -21,6 +21,7 @@ from core.admin import (
 from core.admin_scoping import CommunityImportMixin
 from core.formatting import EMPTY
 
+from .admin_exports import ExportFormMixin
 from .house_files import HouseFileFormat, HouseFileRejected
 from .house_import import HouseResource, result_problems
 from .models import Community, CommunityManager, House
@@ -81,7 +82,12 @@ class CommunityAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAd
 
 @admin.register(House)
 class HouseAdmin(
-    CommunityScopedAdminMixin, CommunityImportMixin, AuditHistoryMixin, ImportExportMixin, admin.ModelAdmin
+    CommunityScopedAdminMixin,
+    CommunityImportMixin,
+    AuditHistoryMixin,
+    ExportFormMixin,
+    ImportExportMixin,
+    admin.ModelAdmin,
 ):
     community_field = "community"
     list_display = [

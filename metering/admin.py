@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
+from communities.admin_exports import ExportFormMixin
 from communities.models import House
 from core import spreadsheets
 from core.admin import (
@@ -79,6 +80,7 @@ class MeterReadingAdmin(
     CommunityImportMixin,
     AuditHistoryMixin,
     FrozenDataAdminMixin,
+    ExportFormMixin,
     ImportExportMixin,
     admin.ModelAdmin,
 ):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from communities.admin_exports import ExportFormMixin
 from core.admin import (
     AuditHistoryMixin,
     CommunityScopedAdminMixin,
@@ -104,6 +105,7 @@ class InvoiceAdmin(
     PaymentViews,
     StoredPdfViews,
     EnergyAndMoneyColumns,
+    ExportFormMixin,
     ExportMixin,
     admin.ModelAdmin,
 ):

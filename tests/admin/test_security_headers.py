@@ -37,3 +37,13 @@ def test_the_period_page_has_no_inline_style(admin_client):
 
     assert response.status_code == 200
     assert " style=" not in response.content.decode()
+
+
+def test_the_export_pages_wire_select_all_from_a_static_file(admin_client):
+    """The library's inline handler is blocked by the policy; our script, after the library's, binds it."""
+    for list_name in ("invoicing_invoice", "metering_meterreading", "communities_house"):
+        page = admin_client.get(reverse(f"admin:{list_name}_export")).content.decode()
+
+        library = page.index("import_export/export_selectable_fields.js")
+        assert page.index("communities/admin/export_fields.js") > library
+        assert "communities/admin/export_fields.css" in page

@@ -140,3 +140,15 @@ def test_a_treasurers_month_in_a_real_browser(page, community, readings_csv):
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.CANCELLED
     assert Invoice.objects.filter(period=period, house__house_id="house_1", status=Invoice.Status.PENDING).exists()
+
+
+def test_select_all_on_the_export_page_works_under_the_content_security_policy(page, community):
+    log_in(page)
+    page.open("/admin/invoicing/invoice/export/")
+    fields = page.driver.find_elements(By.CSS_SELECTOR, '.selectable-field-export-row input[type="checkbox"]')
+    assert fields and all(field.is_selected() for field in fields if field.is_displayed())
+
+    page.driver.find_element(By.CSS_SELECTOR, "input.select-toggle").click()
+
+    assert not any(field.is_selected() for field in fields)
+    page.screenshot("export-fields-unselected")
