@@ -1,13 +1,17 @@
 """A close sums the month's energy per interval once, at its start, and every step reads that."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
+from core.energy import wh_to_kwh
 from invoicing import selectors, services, statement, tasks
 from invoicing.models import Invoice, PeriodIntervalEnergy, SettlementPeriod, Tariff
 from invoicing.services import closing
-from tests.factories import HouseFactory, add_readings
+from metering.models import MeterReading
+from tests.factories import HouseFactory, TariffFactory, add_readings
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,45 @@ def test_a_failed_close_that_reopens_the_period_drops_the_stored_energy(
     period.refresh_from_db()
     assert period.status == SettlementPeriod.Status.OPEN
     assert not PeriodIntervalEnergy.objects.filter(period=period).exists()
+
+
+def readings_queries(captured) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries if "communities_meterreading" in query["sql"]]
+
+
+def test_a_break_even_close_step_reads_the_readings_once(
+    period, break_even_houses, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """The join that values the readings at interval prices sums their energy too: no second pass."""
+    start_close(period, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(45) as captured:
+        closing.period_close_run(period=period)
+
+    assert len(readings_queries(captured)) == 1
+    assert Invoice.objects.filter(status=Invoice.Status.PENDING).count() == 3
+
+
+def test_a_month_half_fixed_half_break_even_bills_each_segment_its_own_energy(
+    community, period, break_even_houses, django_capture_on_commit_callbacks
+):
+    community.tariffs.update(mode=Tariff.Mode.FIXED)
+    TariffFactory(community=community, valid_from=dt.date(2026, 1, 16), mode=Tariff.Mode.BREAK_EVEN)
+
+    start_close(period, django_capture_on_commit_callbacks)
+    closing.period_close_run(period=period)
+
+    for house in break_even_houses:
+        invoice = Invoice.objects.get(house=house)
+        fixed_line, break_even_line = invoice.lines.order_by("segment_start")
+        assert not fixed_line.tariff.is_break_even and break_even_line.tariff.is_break_even
+        for line in (fixed_line, break_even_line):
+            readings = MeterReading.objects.filter(
+                house=house, interval_start__gte=line.segment_start, interval_start__lt=line.segment_end
+            ).aggregate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
+            assert (line.energy_exported_kwh, line.energy_imported_kwh) == (
+                wh_to_kwh(readings["exported"]),
+                wh_to_kwh(readings["imported"]),
+            )
+        assert fixed_line.export_revenue_ct == fixed_line.energy_exported_kwh * Decimal("20")
+        assert invoice.energy_exported_kwh == fixed_line.energy_exported_kwh + break_even_line.energy_exported_kwh
