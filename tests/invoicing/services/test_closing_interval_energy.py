@@ -51,6 +51,19 @@ def test_close_start_stores_the_summed_energy_of_every_interval(
     assert len(stored) == QUARTER_HOURS_IN_JANUARY
 
 
+def test_close_start_sums_and_stores_the_intervals_in_the_database(
+    period, break_even_houses, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """One INSERT ... SELECT: the database sums and stores, no sums travel through Python."""
+    with django_assert_max_num_queries(30) as captured:
+        start_close(period, django_capture_on_commit_callbacks)
+
+    table = PeriodIntervalEnergy._meta.db_table
+    (stores,) = [sql for sql in readings_queries(captured) if table in sql]
+    assert stores.startswith(f'INSERT INTO "{table}"')
+    assert PeriodIntervalEnergy.objects.filter(period=period).count() == QUARTER_HOURS_IN_JANUARY
+
+
 def test_closed_break_even_invoices_equal_the_drafts_priced_from_the_readings(
     period, break_even_houses, django_capture_on_commit_callbacks
 ):
