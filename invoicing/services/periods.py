@@ -22,6 +22,7 @@ from metering.models import FrozenRange
 
 from .. import lifecycle, selectors
 from ..models import PeriodIntervalEnergy, SettlementPeriod
+from ..period_figures import period_completeness_kept
 
 
 def period_get_or_create(*, community: Community, month: str) -> SettlementPeriod:
@@ -115,7 +116,9 @@ def period_gate(
     must be complete, unless ``force`` with a written ``reason`` by a user holding
     ``invoicing.force_period``. ``acting_user=None`` is a command or the schedule, acting as the
     server's OS user, which is trusted. ``work`` is ``"close"`` or ``"issue"``: the messages name it.
-    Call it under the period's and the community's locks, before anything is written.
+    Call it under the period's and the community's locks, before anything is written. The readings
+    are counted once: as kept with the period's figures while their key matches (the page the work
+    was confirmed on), else afresh (``period_completeness_kept``).
     """
     ends = period_not_ended(locked)
     if ends:
@@ -127,7 +130,7 @@ def period_gate(
             f"Only a user with the permission 'Can force issuing or closing a period with missing readings' may "
             f"force a {work}; {lifecycle.user_display_name(acting_user)} does not have it."
         )
-    completeness = selectors.period_completeness(period=locked)
+    completeness = period_completeness_kept(period=locked)
     if not completeness.complete and not force:
         worst = ", ".join(f"{house.house_id} ({house.missing:,} missing)" for house in completeness.with_gaps[:5])
         raise ValidationError(
