@@ -85,12 +85,21 @@ def interval_energy_store(period: SettlementPeriod) -> None:
     """Store the billed houses' summed energy per interval of a period whose meter data is frozen:
     the close's steps and its statement read these few thousand rows, not the month's readings.
 
-    One ``INSERT ... SELECT``: the database sums and stores, the sums never travel through Python.
+    On SQLite one ``INSERT ... SELECT``: the database sums and stores, no sums travel through
+    Python. PostgreSQL never plans a statement that writes in parallel, and summing six million
+    readings in a plain SELECT on two cores took half the time: there the sums come back and go
+    into the table by one bulk INSERT (3,000 rows, some 30 ms).
     """
     PeriodIntervalEnergy.objects.filter(period=period).delete()
     sums = selectors.interval_energy_sums(
         houses=selectors.houses_billable_in(period=period), start=period.start, end=period.end
     )
+    if connection.vendor == "postgresql":
+        PeriodIntervalEnergy.objects.bulk_create(
+            PeriodIntervalEnergy(period=period, interval_start=start, exported_wh=exported, imported_wh=imported)
+            for start, exported, imported in sums
+        )
+        return
     sql, params = sums.query.sql_with_params()
     table = connection.ops.quote_name(PeriodIntervalEnergy._meta.db_table)
     with connection.cursor() as cursor:

@@ -22,11 +22,11 @@ def complete_house(community, period):
 
 
 def counting_queries(captured) -> list[str]:
-    """Queries that read the readings other than the close's INSERT ... SELECT of interval totals."""
+    """Queries that count the readings (the close's sums per interval are no count)."""
     return [
         query["sql"]
         for query in captured.captured_queries
-        if "communities_meterreading" in query["sql"] and not query["sql"].startswith("INSERT")
+        if "communities_meterreading" in query["sql"] and "COUNT(" in query["sql"]
     ]
 
 
