@@ -64,6 +64,24 @@ def period_figures(*, period: SettlementPeriod) -> PeriodFigures:
     return figures
 
 
+def period_completeness_kept(*, period: SettlementPeriod) -> Completeness:
+    """The period's completeness as kept with its figures while their key still matches (the page
+    the close was confirmed on counted it), else counted afresh; never stored from here.
+
+    What a close's gate checks: under the close's locks the readings' version is read after every
+    committed write, so a reading written after the page's view leaves a key that no longer
+    matches, and it is counted.
+    """
+    kept = (
+        KeptPeriodFigures.objects.filter(period=period, inputs_key=_inputs_key(period))
+        .values_list("completeness", flat=True)
+        .first()
+    )
+    if kept is None:
+        return selectors.period_completeness(period=period)
+    return _completeness_from(kept)
+
+
 def _inputs_key(period: SettlementPeriod) -> str:
     """SHA-256 of all the figures depend on; the readings' version first, before anything is summed."""
     community = period.community
@@ -96,12 +114,16 @@ def _computed(period: SettlementPeriod) -> PeriodFigures:
 
 def _from_kept(kept: KeptPeriodFigures) -> PeriodFigures:
     statement = statement_from_json(kept.statement_json) if kept.statement_json else None
+    return PeriodFigures(statement, kept.no_tariff, _completeness_from(kept.completeness))
+
+
+def _completeness_from(rows: list) -> Completeness:
     day = cache(dt.date.fromisoformat)  # most houses share their first and last day
     houses = [
         HouseCompleteness(pk, house_id, name, day(first), day(last), expected, present, estimated)
-        for pk, house_id, name, first, last, expected, present, estimated in kept.completeness
+        for pk, house_id, name, first, last, expected, present, estimated in rows
     ]
-    return PeriodFigures(statement, kept.no_tariff, Completeness(houses=houses))
+    return Completeness(houses=houses)
 
 
 def _house_row(house: HouseCompleteness) -> list:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.formatting import EMPTY, site_time
 from invoicing import selectors, services
 from invoicing.models import SettlementPeriod
+from invoicing.period_figures import period_completeness_kept
 
 from .base import BOTH_LOCATIONS, COMPLETENESS_TEMPLATE, CONFIRM_CLOSE_TEMPLATE, page_figures
 from .confirmation import action_post_back, confirm_then_run, confirmation_response, reporting_refusals
@@ -146,7 +147,7 @@ class PeriodClosingMixin:
             {
                 "period": period,
                 "local_bounds": self.local_bounds(period),
-                "completeness": selectors.period_completeness(period=period),
+                "completeness": period_completeness_kept(period=period),
                 "refused": period.status != SettlementPeriod.Status.OPEN,
                 "not_ended": services.period_not_ended(period),
             }

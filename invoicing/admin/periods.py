@@ -16,6 +16,7 @@ from core.formatting import EMPTY
 from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
 from invoicing.models import Invoice, SettlementPeriod
+from invoicing.period_figures import period_completeness_kept
 
 from .base import BOTH_LOCATIONS, CONFIRM_ACTION_TEMPLATE, EVENTS_TEMPLATE, InvoiceChangeActionsMixin
 from .confirmation import action_post_back, confirm_then_run, confirmation_response
@@ -222,7 +223,7 @@ class SettlementPeriodAdmin(
         rows = []
         for period in periods:
             closed = period.status == SettlementPeriod.Status.CLOSED
-            completeness = selectors.period_completeness(period=period) if gated else None
+            completeness = period_completeness_kept(period=period) if gated else None
             ends = services.period_not_ended(period) if gated else ""
             rows.append(
                 {

@@ -12,6 +12,7 @@ from .readings import (
     daily_energy_wh,
     energy_wh_by_house_and_segment,
     interval_energy,
+    interval_energy_sums,
     period_interval_energy,
 )
 from .stuck import StuckPeriod, StuckWork, pdf_is_stuck, pdf_pending_since, stuck_after, stuck_work
@@ -38,6 +39,7 @@ __all__ = [
     "house_values_at_interval_prices",
     "houses_billable_in",
     "interval_energy",
+    "interval_energy_sums",
     "invoice_deliveries",
     "invoice_documents",
     "invoice_events",

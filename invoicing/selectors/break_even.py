@@ -13,6 +13,7 @@ community statement to within 1e-7 ct per house.
 
 import contextlib
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,6 +65,8 @@ def interval_prices_table(cursor, rows: list[tuple], *, with_day: bool = False):
     Typed like the readings' ``interval_start`` and keyed by it, so the database looks each
     reading's interval up: a VALUES list has no column type, and SQLite then scanned all of it for
     every reading. Made and dropped inside one savepoint, so an error leaves no table behind.
+    Filled by multi-row INSERTs as large as the database takes (one on PostgreSQL): a statement
+    per row (``executemany``) cost PostgreSQL up to 0.7 s per close step at 3,000 intervals.
     """
     datetime_type = MeterReading._meta.get_field("interval_start").db_type(connection)
     columns = ["interval_start", *(["day"] if with_day else []), "pv_units", "con_units"]
@@ -72,9 +75,12 @@ def interval_prices_table(cursor, rows: list[tuple], *, with_day: bool = False):
             f"CREATE TEMPORARY TABLE interval_prices (interval_start {datetime_type} PRIMARY KEY, "
             f"{'day integer, ' if with_day else ''}pv_units bigint, con_units bigint)"
         )
-        cursor.executemany(
-            f"INSERT INTO interval_prices ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})", rows
-        )
+        row_sql = f"({', '.join(['%s'] * len(columns))})"
+        for batch in itertools.batched(rows, connection.ops.bulk_batch_size(columns, rows) or 1):
+            cursor.execute(
+                f"INSERT INTO interval_prices ({', '.join(columns)}) VALUES {', '.join([row_sql] * len(batch))}",
+                [value for row in batch for value in row],
+            )
         yield
         cursor.execute("DROP TABLE interval_prices")
 

@@ -66,14 +66,20 @@ class IntervalEnergy:
 
 def interval_energy(*, houses, start: dt.datetime, end: dt.datetime) -> list[IntervalEnergy]:
     """The houses' summed energy per interval of ``[start, end)``, in one grouped query."""
-    rows = (
+    rows = interval_energy_sums(houses=houses, start=start, end=end).order_by("interval_start")
+    return [IntervalEnergy(*row) for row in rows]
+
+
+def interval_energy_sums(*, houses, start: dt.datetime, end: dt.datetime):
+    """The grouped query behind ``interval_energy``, unordered and unevaluated: rows of
+    ``(interval_start, exported, imported)``, for a caller that stores them in the database."""
+    return (
         MeterReading.objects.filter(house__in=houses, interval_start__gte=start, interval_start__lt=end)
-        .order_by("interval_start")
+        .order_by()
         .values("interval_start")
         .annotate(exported=Sum("exported_wh"), imported=Sum("imported_wh"))
         .values_list("interval_start", "exported", "imported")
     )
-    return [IntervalEnergy(*row) for row in rows]
 
 
 def period_interval_energy(*, period, start: dt.datetime, end: dt.datetime) -> list[IntervalEnergy]:

@@ -120,17 +120,19 @@ def _draft_for(house: House, period: SettlementPeriod, priced: list) -> tuple[In
     return invoice, lines
 
 
-def _segment_amounts(segment, exported_wh: int, imported_wh: int, break_even_value) -> pricing.Amounts:
-    """A house's amounts in one tariff segment: at the tariff's prices, or at each interval's
-    break-even prices (``break_even_value``, None when the house has no readings there)."""
-    exported_kwh, imported_kwh = wh_to_kwh(exported_wh), wh_to_kwh(imported_wh)
+def _segment_amounts(segment, energy_wh: tuple[int, int] | None, break_even_value) -> pricing.Amounts:
+    """A house's amounts in one tariff segment: its energy (``energy_wh``, exported and imported Wh)
+    at the tariff's prices, or its readings valued at each interval's break-even prices
+    (``break_even_value``, which carries the segment's energy too; None when the house has no
+    readings there)."""
     if not segment.tariff.is_break_even:
+        exported_kwh, imported_kwh = wh_to_kwh(energy_wh[0]), wh_to_kwh(energy_wh[1])
         return pricing.price_energy(exported_kwh=exported_kwh, imported_kwh=imported_kwh, prices=segment.tariff.prices)
     if break_even_value is None:
         return pricing.NO_AMOUNTS
     return pricing.Amounts(
-        exported_kwh=exported_kwh,
-        imported_kwh=imported_kwh,
+        exported_kwh=wh_to_kwh(break_even_value.exported_wh),
+        imported_kwh=wh_to_kwh(break_even_value.imported_wh),
         export_revenue_ct=break_even_value.export_revenue_ct,
         import_cost_ct=break_even_value.import_cost_ct,
     )
@@ -198,14 +200,27 @@ def drafts_refresh(period: SettlementPeriod, houses: list[House], *, all_houses:
 
 
 def _fresh_drafts(period: SettlementPeriod, houses: list[House]):
-    """``(house, unsaved draft, its lines)`` for each house, priced segment by segment."""
+    """``(house, unsaved draft, its lines)`` for each house, priced segment by segment.
+
+    Only fixed-price segments are summed per house here: the join that values a break-even
+    segment's readings sums their energy in the same pass (one pass over the readings, not two).
+    """
     segments = period_segments(period)
-    energy = selectors.energy_wh_by_house_and_segment(houses=houses, segments=segments) if houses else {}
+    fixed = [segment for segment in segments if not segment.tariff.is_break_even]
+    energy = selectors.energy_wh_by_house_and_segment(houses=houses, segments=fixed) if houses and fixed else {}
     break_even = selectors.break_even_values_by_segment(period=period, segments=segments, houses=houses)
     for house in houses:
+        fixed_energy = iter(energy.get(house.pk, ()))
         priced = [
-            (segment, _segment_amounts(segment, exported_wh, imported_wh, break_even.get(index, {}).get(house.pk)))
-            for index, (segment, (exported_wh, imported_wh)) in enumerate(zip(segments, energy[house.pk], strict=True))
+            (
+                segment,
+                _segment_amounts(
+                    segment,
+                    None if segment.tariff.is_break_even else next(fixed_energy),
+                    break_even.get(index, {}).get(house.pk),
+                ),
+            )
+            for index, segment in enumerate(segments)
         ]
         yield (house, *_draft_for(house, period, priced))
 

@@ -13,6 +13,7 @@ drafts only, so they never wait for that row.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from communities.models import Community
@@ -21,6 +22,7 @@ from metering.models import FrozenRange
 
 from .. import lifecycle, selectors
 from ..models import PeriodIntervalEnergy, SettlementPeriod
+from ..period_figures import period_completeness_kept
 
 
 def period_get_or_create(*, community: Community, month: str) -> SettlementPeriod:
@@ -81,20 +83,31 @@ def meter_data_freeze(period: SettlementPeriod) -> None:
 
 def interval_energy_store(period: SettlementPeriod) -> None:
     """Store the billed houses' summed energy per interval of a period whose meter data is frozen:
-    the close's steps and its statement read these few thousand rows, not the month's readings."""
-    intervals = selectors.interval_energy(
+    the close's steps and its statement read these few thousand rows, not the month's readings.
+
+    On SQLite one ``INSERT ... SELECT``: the database sums and stores, no sums travel through
+    Python. PostgreSQL never plans a statement that writes in parallel, and summing six million
+    readings in a plain SELECT on two cores took half the time: there the sums come back and go
+    into the table by one bulk INSERT (3,000 rows, some 30 ms).
+    """
+    PeriodIntervalEnergy.objects.filter(period=period).delete()
+    sums = selectors.interval_energy_sums(
         houses=selectors.houses_billable_in(period=period), start=period.start, end=period.end
     )
-    PeriodIntervalEnergy.objects.filter(period=period).delete()
-    PeriodIntervalEnergy.objects.bulk_create(
-        PeriodIntervalEnergy(
-            period=period,
-            interval_start=interval.interval_start,
-            exported_wh=interval.exported_wh,
-            imported_wh=interval.imported_wh,
+    if connection.vendor == "postgresql":
+        PeriodIntervalEnergy.objects.bulk_create(
+            PeriodIntervalEnergy(period=period, interval_start=start, exported_wh=exported, imported_wh=imported)
+            for start, exported, imported in sums
         )
-        for interval in intervals
-    )
+        return
+    sql, params = sums.query.sql_with_params()
+    table = connection.ops.quote_name(PeriodIntervalEnergy._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (period_id, interval_start, exported_wh, imported_wh) "
+            f"SELECT %s, sums.interval_start, sums.exported, sums.imported FROM ({sql}) sums",
+            [period.pk, *params],
+        )
 
 
 FORCE_PERMISSION = "invoicing.force_period"
@@ -112,7 +125,9 @@ def period_gate(
     must be complete, unless ``force`` with a written ``reason`` by a user holding
     ``invoicing.force_period``. ``acting_user=None`` is a command or the schedule, acting as the
     server's OS user, which is trusted. ``work`` is ``"close"`` or ``"issue"``: the messages name it.
-    Call it under the period's and the community's locks, before anything is written.
+    Call it under the period's and the community's locks, before anything is written. The readings
+    are counted once: as kept with the period's figures while their key matches (the page the work
+    was confirmed on), else afresh (``period_completeness_kept``).
     """
     ends = period_not_ended(locked)
     if ends:
@@ -124,7 +139,7 @@ def period_gate(
             f"Only a user with the permission 'Can force issuing or closing a period with missing readings' may "
             f"force a {work}; {lifecycle.user_display_name(acting_user)} does not have it."
         )
-    completeness = selectors.period_completeness(period=locked)
+    completeness = period_completeness_kept(period=locked)
     if not completeness.complete and not force:
         worst = ", ".join(f"{house.house_id} ({house.missing:,} missing)" for house in completeness.with_gaps[:5])
         raise ValidationError(

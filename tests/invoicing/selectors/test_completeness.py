@@ -101,3 +101,22 @@ def test_estimated_readings_are_counted_and_named(berlin):
     assert completeness.summary().endswith(
         "12 of the present intervals are estimated (spread over a meter feed outage)."
     )
+
+
+def test_the_count_names_each_house_once_and_filters_on_bounds_only(berlin, django_assert_max_num_queries):
+    """Each house list stands once, in the WHERE: in every FILTER it made SQLite look each reading's
+    house up three times. A late joiner (a second pair of bounds) still gets its own days' count."""
+    houses = [HouseFactory(community=berlin, house_id=f"h{number}") for number in range(3)]
+    late = HouseFactory(community=berlin, house_id="late", active_from=dt.date(2026, 10, 15))
+    period = services.period_get_or_create(community=berlin, month="2026-10")
+    for house in [*houses, late]:
+        add_readings(house, period.start, [("1", "0")] * 2980)
+
+    with django_assert_max_num_queries(3) as captured:
+        completeness = selectors.period_completeness(period=period)
+
+    (count,) = [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"]]
+    assert count.count(" IN (") == 2
+    by_id = {house.house_id: house for house in completeness.houses}
+    assert (by_id["h0"].present, by_id["h0"].expected) == (2980, 2980)
+    assert (by_id["late"].present, by_id["late"].expected) == (by_id["late"].expected, 17 * 96 + 4)
