@@ -61,6 +61,7 @@ def test_a_german_community_e_mails_its_invoice_in_german(period, run):  # noqa:
     assert message.subject == "Rechnung INV-2026-001 für 2026-01 von Sonnenfeld"
     assert "anbei erhalten Sie die Rechnung INV-2026-001 für 2026-01" in message.body
     assert "Mit freundlichen Grüßen" in message.body
+    assert "\u00a0€" in message.body and "EUR" not in message.body  # the amount, written the German way
 
 
 def _document_entries():
@@ -181,12 +182,25 @@ def january_period():
 # headings, help and search texts, and the statement's own sentences and table headings.
 GERMAN_DATA_PAGES = {
     "period": (
-        ["Abrechnungsübersicht der Energiegemeinschaft", "Live aus den aktuellen Zählerständen", "Netzeinspeisung"],
-        ["Live from the current readings", "Houses&#x27; export", "Grid delivery", "Per day (", "local time"],
+        [
+            "Abrechnungsübersicht der Energiegemeinschaft",
+            "Live aus den aktuellen Zählerständen",
+            "Netzeinspeisung",
+            "0,45\u00a0€",  # the community result, and its bar's hover title
+            "20,9091\u00a0ct/kWh",
+            "10,000\u00a0kWh",
+        ],
+        ["Live from the current readings", "Houses&#x27; export", "Grid delivery", "Per day (", "local time", "0.45"],
     ),
     "invoices": (
-        ["Rechnungsnummer, Haus-ID, Hausname oder Empfänger.", "Nummer", "Nettobetrag"],
-        ["Invoice number, house id", "net amount", "Net amount"],
+        [
+            "Rechnungsnummer, Haus-ID, Hausname oder Empfänger.",
+            "Nummer",
+            "Nettobetrag",
+            "2,00\u00a0€",
+            "10,000 / 0,000",
+        ],
+        ["Invoice number, house id", "net amount", "Net amount", " EUR", "€2", "10.000"],
     ),
     "readings": (["Anfang einer Haus-ID, z. B. house_1."], ["Start of a house id"]),
 }
