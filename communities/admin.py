@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -74,7 +74,7 @@ class CommunityAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAd
         return count_link(
             "admin:communities_house_changelist",
             getattr(community, "house_count", 0),
-            "house",
+            ngettext_lazy("%(count)d house", "%(count)d houses", "count"),
             community__id__exact=community.pk,
         )
 
@@ -161,7 +161,7 @@ class HouseAdmin(
     def readings_link(self, house):
         if house.pk is None:
             return EMPTY
-        return changelist_link("admin:metering_meterreading_changelist", "Readings", house__id__exact=house.pk)
+        return changelist_link("admin:metering_meterreading_changelist", _("Readings"), house__id__exact=house.pk)
 
     @admin.display(description=gettext_lazy("invoices"), ordering="invoice_count")
     def invoices_link(self, house):
@@ -170,7 +170,7 @@ class HouseAdmin(
         return count_link(
             "admin:invoicing_invoice_changelist",
             getattr(house, "invoice_count", 0),
-            "invoice",
+            ngettext_lazy("%(count)d invoice", "%(count)d invoices", "count"),
             house__id__exact=house.pk,
         )
 

@@ -42,16 +42,24 @@ def changelist_link(url_name: str, label: str, **filters) -> str:
     return format_html('<a href="{}?{}">{}</a>', reverse(url_name), urlencode(filters), label)
 
 
-def count_link(url_name: str, count: int, noun: str, **filters) -> str:
-    """``3 houses`` (``1 house``), linking to the change list filtered to them."""
-    return changelist_link(url_name, f"{count} {noun}{'' if count == 1 else 's'}", **filters)
+def count_link(url_name: str, count: int, label, **filters) -> str:
+    """``3 houses`` (``1 house``), linking to the change list filtered to them.
+
+    ``label``: ``ngettext_lazy("%(count)d house", "%(count)d houses", "count")``, so each language
+    picks its own plural form for ``count``.
+    """
+    return changelist_link(url_name, label % {"count": count}, **filters)
 
 
 def local_span(start, end, zone) -> str:
     """``[start, end)`` as the community reads it: local midnights, in its own zone."""
     if start is None or end is None:
         return EMPTY
-    return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    return gettext("%(start)s to %(end)s (%(zone)s)") % {
+        "start": f"{start.astimezone(zone):%Y-%m-%d %H:%M}",
+        "end": f"{end.astimezone(zone):%Y-%m-%d %H:%M}",
+        "zone": zone.key,
+    }
 
 
 def local_days(start, end, zone) -> str:
@@ -59,7 +67,11 @@ def local_days(start, end, zone) -> str:
     if start is None or end is None:
         return EMPTY
     last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
-    return f"{start.astimezone(zone):%Y-%m-%d} to {last_day:%Y-%m-%d} ({zone.key})"
+    return gettext("%(start)s to %(end)s (%(zone)s)") % {
+        "start": f"{start.astimezone(zone):%Y-%m-%d}",
+        "end": f"{last_day:%Y-%m-%d}",
+        "zone": zone.key,
+    }
 
 
 class EstimatedCountPaginator(Paginator):

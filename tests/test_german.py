@@ -140,7 +140,10 @@ def test_no_catalogue_entry_is_left_fuzzy():
 # Each page with English words of the kinds marked for translation: model names, field labels,
 # help texts, choices, fieldset titles and column headings.
 GERMAN_ADMIN_PAGES = {
-    "/admin/": (["Abrechnungszeiträume", "Häuser", "Zählerstände"], ["Settlement periods", "Meter readings"]),
+    "/admin/": (
+        ["Abrechnungszeiträume", "Häuser", "Zählerstände", "Energiegemeinschaften und Häuser", "Messdaten"],
+        ["Settlement periods", "Meter readings", "Communities and houses", "Meter data", ">Invoicing<"],
+    ),
     "/admin/communities/community/add/": (
         ["Briefkopf", "Zeitzone", "Zahlungsziel (Tage)", "15 Minuten", "Länge eines Messintervalls."],
         ["Letterhead", "Time zone", "Payment terms days", "15 minutes", "Length of one metering interval."],
@@ -235,3 +238,37 @@ def test_the_close_confirmation_speaks_german(admin_client, january_period):
     assert "Der Abschluss eines Abrechnungszeitraums macht seine Rechnungen endgültig:" in page
     assert "Es fehlen Zählerstände" in page and "Ja, abschließen" in page
     assert "Closing a period makes" not in page and "Readings are missing" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "button"),
+    [("generate_draft_invoices", "Ja, Rechnungsentwürfe erzeugen"), ("issue_invoices", "Ja, Rechnungen ausstellen")],
+)
+def test_the_generate_and_issue_confirmations_ask_in_german(admin_client, january_period, action, button):
+    url = reverse("admin:invoicing_settlementperiod_changelist")
+
+    response = admin_client.post(
+        url, {"action": action, "_selected_action": [january_period.pk]}, headers={"accept-language": "de"}
+    )
+
+    page = response.content.decode()
+    assert f'value="{button}"' in page
+    assert 'value="Yes, ' not in page and "Ja, rechnungs" not in page  # no lower-cased English or German
+
+
+@pytest.mark.django_db
+def test_counts_and_local_times_on_german_lists_use_german_words(admin_client, january_period):
+    services.invoices_generate(period=january_period)
+    german = {"accept-language": "de"}
+
+    periods = admin_client.get(reverse("admin:invoicing_settlementperiod_changelist"), headers=german).text
+    communities = admin_client.get(reverse("admin:communities_community_changelist"), headers=german).text
+    period_page = admin_client.get(
+        reverse("admin:invoicing_settlementperiod_change", args=[january_period.pk]), headers=german
+    ).text
+
+    assert ">2 Rechnungen</a>: " in periods and ">2 Entwürfe</a>" in periods
+    assert ">2 Häuser</a>" in communities
+    assert "2026-01-01 00:00 bis 2026-02-01 00:00 (UTC)" in period_page
+    assert " to 2026-02-01" not in period_page
