@@ -189,15 +189,33 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+def permission_label(permission) -> str:
+    """A permission as the permission pickers list it, its name in the user's language.
+
+    The names are stored as ``migrate`` wrote them, in English; the project's own (closing,
+    cancelling, payments, e-mails) are in the catalogue, so they are looked up again here.
+    Django's generated "Can add ..." names have no translation and stay as they are.
+    """
+    return f"{permission.content_type} | {_(permission.name)}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
 @admin.register(User)
-class CommunityUserAdmin(SuperuserOnlyAdminMixin, UserAdmin):
+class CommunityUserAdmin(SuperuserOnlyAdminMixin, TranslatedPermissionsMixin, UserAdmin):
     """Users, their groups and their communities: for superusers only, since they grant access."""
 
     inlines = [*UserAdmin.inlines, CommunityMembershipInline]
 
 
 @admin.register(Group)
-class SuperuserOnlyGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+class SuperuserOnlyGroupAdmin(SuperuserOnlyAdminMixin, TranslatedPermissionsMixin, GroupAdmin):
     pass
 
 

@@ -153,6 +153,10 @@ GERMAN_ADMIN_PAGES = {
         ["Membership", "Owner name", "Active from", "Postal address, one line per line."],
     ),
     "/admin/communities/community/": (["Häuser"], ["Houses</a>", ">Invoices<"]),
+    "/admin/auth/group/add/": (
+        ["Darf Zahlungen erfassen und rückgängig machen", "Darf einen Abrechnungszeitraum abschließen"],
+        ["Can record and undo payments", "Can close a period"],
+    ),
     "/admin/invoicing/tariff/add/": (
         ["Netzpreise", "Gültig ab", "Kostendeckend"],
         ["Grid prices", "Valid from", "Break-even: house prices"],

@@ -120,7 +120,7 @@ class Invoice(StoredPdf):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["period", "house__house_id"]
-        permissions = [("cancel_invoice", "Can cancel an issued invoice and re-issue it")]
+        permissions = [("cancel_invoice", _("Can cancel an issued invoice and re-issue it"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["house", "period"],
