@@ -48,6 +48,11 @@ def money(amount_ct: Decimal, language: str) -> str:
     return euros_of_cents(round_ct(amount_ct), language)
 
 
+def whole_number(value: int, language: str) -> str:
+    """A count with the language's grouping: ``2,976`` (en) / ``2.976`` (de)."""
+    return format_decimal(value, locale=locale_of(language))
+
+
 def energy_number(value_kwh: Decimal, language: str) -> str:
     """kWh to the watt-hour without the unit, for columns that name it: ``"1.234,500"`` (de)."""
     rounded = value_kwh.quantize(ENERGY_STEP, rounding=ROUND_HALF_UP)

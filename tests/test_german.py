@@ -3,12 +3,15 @@
 import datetime as dt
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from communities.catalogue import LOCALE_DIR, compile_catalogues
 from invoicing import services
@@ -276,3 +279,47 @@ def test_counts_and_local_times_on_german_lists_use_german_words(admin_client, j
     assert ">2 Häuser</a>" in communities
     assert "2026-01-01 00:00 bis 2026-02-01 00:00 (UTC)" in period_page
     assert " to 2026-02-01" not in period_page
+
+
+@pytest.mark.django_db
+def test_a_refused_issue_explains_itself_in_german(january_period):
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        services.invoices_issue(period=january_period)
+
+    [message] = refused.value.messages
+    assert message.startswith(f"Der Abrechnungszeitraum {january_period} ist unvollständig:")
+    assert "Importieren Sie die fehlenden Zählerstände oder erzwingen Sie das Ausstellen" in message
+    assert "fehlen)" in message and "2.975" in message  # each house's missing intervals, German grouping
+
+
+@pytest.mark.django_db
+def test_forcing_without_a_reason_is_refused_in_german(january_period):
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        services.period_close_start(period=january_period, force=True, reason=" ")
+
+    assert refused.value.messages == [
+        "Ein erzwungener Abschluss braucht eine schriftliche Begründung (z. B. „Zähler von house_4 getauscht, "
+        "Daten verloren“)."
+    ]
+
+
+@pytest.mark.django_db
+def test_payment_and_cancellation_refusals_speak_german(january_period):
+    services.invoices_issue(period=january_period, force=True, reason="test")
+    invoice = january_period.invoices.get(net_amount_ct__gt=0)
+
+    with translation.override("de"):
+        with pytest.raises(ValidationError) as too_much:
+            services.payment_record(
+                invoice=invoice, paid_on=dt.date(2026, 2, 10), amount_ct=Decimal("300"), reference="SEPA"
+            )
+        with pytest.raises(ValidationError) as no_reason:
+            services.invoice_cancel(invoice=invoice, reason="")
+
+    assert too_much.value.messages == [
+        f"3,00\u00a0€ ist mehr als die auf {invoice.number} offenen 2,00\u00a0€; erfassen Sie, was die Rechnung "
+        "begleicht, und erstatten Sie den Rest dem Mitglied."
+    ]
+    assert no_reason.value.messages == [
+        "Eine Stornierung braucht eine schriftliche Begründung (sie wird auf die Stornorechnung gedruckt)."
+    ]

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from communities.models import Community
 from core.local_time import local_midnight
@@ -130,10 +131,15 @@ class Tariff(models.Model):
             earliest = max(period.end for period in closed).astimezone(self.community.zone).date()
             months = ", ".join(sorted(period.month for period in closed))
             raise ValidationError(
-                f"{self.community}: {months} {'is' if len(closed) == 1 else 'are'} closed, and this tariff would "
-                f"change the prices {'it was' if len(closed) == 1 else 'they were'} billed with. A new tariff may "
-                f"start on {earliest} or later.",
+                ngettext(
+                    "%(community)s: %(months)s is closed, and this tariff would change the prices it was billed "
+                    "with. A new tariff may start on %(earliest)s or later.",
+                    "%(community)s: %(months)s are closed, and this tariff would change the prices they were "
+                    "billed with. A new tariff may start on %(earliest)s or later.",
+                    len(closed),
+                ),
                 code="reprices_closed_period",
+                params={"community": self.community, "months": months, "earliest": earliest},
             )
 
     def closed_periods_repriced(self) -> list[SettlementPeriod]:
