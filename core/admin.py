@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 # Per-community access has its own module; every app's admin takes it from here.
@@ -218,7 +218,7 @@ class FrozenDataAdminMixin:
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         reason = self.frozen_reason(obj) if obj is not None else None
         if reason and request.method == "POST":
-            self.message_user(request, f"{reason} Nothing was changed.", messages.ERROR)
+            self.message_user(request, gettext("%(reason)s Nothing was changed.") % {"reason": reason}, messages.ERROR)
             return HttpResponseRedirect(request.path)
         if reason:
             self.message_user(request, reason, messages.WARNING)
@@ -228,7 +228,7 @@ class FrozenDataAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         reason = self.frozen_reason(obj) if obj is not None else None
         if reason:
-            self.message_user(request, f"{reason} Nothing was deleted.", messages.ERROR)
+            self.message_user(request, gettext("%(reason)s Nothing was deleted.") % {"reason": reason}, messages.ERROR)
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
             )
@@ -252,8 +252,16 @@ class FrozenDataAdminMixin:
             count = frozen.count()
             modeladmin.message_user(
                 request,
-                f"{count} of the selected {modeladmin.opts.verbose_name_plural} cannot be deleted. "
-                f"{modeladmin.frozen_reason(first)} Nothing was deleted.",
+                ngettext(
+                    "%(count)d of the selected %(objects)s cannot be deleted. %(reason)s Nothing was deleted.",
+                    "%(count)d of the selected %(objects)s cannot be deleted. %(reason)s Nothing was deleted.",
+                    count,
+                )
+                % {
+                    "count": count,
+                    "objects": modeladmin.opts.verbose_name_plural,
+                    "reason": modeladmin.frozen_reason(first),
+                },
                 messages.ERROR,
             )
             return None

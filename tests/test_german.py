@@ -323,3 +323,31 @@ def test_payment_and_cancellation_refusals_speak_german(january_period):
     assert no_reason.value.messages == [
         "Eine Stornierung braucht eine schriftliche Begründung (sie wird auf die Stornorechnung gedruckt)."
     ]
+
+
+@pytest.mark.django_db
+def test_the_invoice_page_and_the_readings_import_speak_german(admin_client, january_period):
+    services.invoices_issue(period=january_period, force=True, reason="test")
+    invoice = january_period.invoices.get(net_amount_ct__gt=0)
+    german = {"accept-language": "de"}
+
+    page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk]), headers=german).text
+    upload = admin_client.get(reverse("admin:metering_meterreading_import"), headers=german).text
+    index = admin_client.get("/admin/", headers=german).text
+
+    assert f"{invoice.number} ab 2026-01-01 00:00" in page and "0,00\u00a0€ von 2,00\u00a0€ erhalten" in page
+    assert ">Zahlungen<" in page and ">Payments<" not in page and " from 2026-01-01" not in page
+    assert "CSV oder Excel (automatisch erkannt)" in upload and "Community:" not in upload
+    assert "Abrechnungsverwaltung" in index and "Billing back-office" not in index
+
+
+@pytest.mark.django_db
+def test_the_force_form_names_its_work_in_german(admin_client, january_period):
+    url = reverse("admin:invoicing_settlementperiod_changelist")
+
+    response = admin_client.post(
+        url, {"action": "issue_invoices", "_selected_action": [january_period.pk]}, headers={"accept-language": "de"}
+    )
+
+    assert "Ausstellen, obwohl Zählerstände fehlen" in response.text
+    assert "although readings are missing" not in response.text

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from communities.models import Community
 from core.local_time import local_midnight
@@ -97,7 +97,10 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.community} tariff from {self.valid_from:%Y-%m-%d}"
+        return gettext("%(community)s tariff from %(day)s") % {
+            "community": self.community,
+            "day": f"{self.valid_from:%Y-%m-%d}",
+        }
 
     def natural_key(self):
         return (*self.community.natural_key(), self.valid_from.isoformat())
