@@ -100,7 +100,6 @@ def interval_energy_store(period: SettlementPeriod) -> None:
 
 
 FORCE_PERMISSION = "invoicing.force_period"
-# What the gate calls the work it guards, in its messages: the noun, and who may do it when.
 # The gate's refusals per ``work``: a whole sentence each, so every language words it its own way.
 NOT_ENDED = {
     "close": gettext_lazy("Period %(period)s has not ended yet: it can be closed from %(ends)s, after its last day."),
