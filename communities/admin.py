@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -75,7 +75,7 @@ class CommunityAdmin(CommunityScopedAdminMixin, AuditHistoryMixin, admin.ModelAd
         return count_link(
             "admin:communities_house_changelist",
             getattr(community, "house_count", 0),
-            "house",
+            ngettext_lazy("%(count)d house", "%(count)d houses", "count"),
             community__id__exact=community.pk,
         )
 
@@ -167,7 +167,7 @@ class HouseAdmin(
     def readings_link(self, house):
         if house.pk is None:
             return EMPTY
-        return changelist_link("admin:metering_meterreading_changelist", "Readings", house__id__exact=house.pk)
+        return changelist_link("admin:metering_meterreading_changelist", _("Readings"), house__id__exact=house.pk)
 
     @admin.display(description=gettext_lazy("invoices"), ordering="invoice_count")
     def invoices_link(self, house):
@@ -176,7 +176,7 @@ class HouseAdmin(
         return count_link(
             "admin:invoicing_invoice_changelist",
             getattr(house, "invoice_count", 0),
-            "invoice",
+            ngettext_lazy("%(count)d invoice", "%(count)d invoices", "count"),
             house__id__exact=house.pk,
         )
 
@@ -195,15 +195,33 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+def permission_label(permission) -> str:
+    """A permission as the permission pickers list it, its name in the user's language.
+
+    The names are stored as ``migrate`` wrote them, in English; the project's own (closing,
+    cancelling, payments, e-mails) are in the catalogue, so they are looked up again here.
+    Django's generated "Can add ..." names have no translation and stay as they are.
+    """
+    return f"{permission.content_type} | {_(permission.name)}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
 @admin.register(User)
-class CommunityUserAdmin(SuperuserOnlyAdminMixin, UserAdmin):
+class CommunityUserAdmin(SuperuserOnlyAdminMixin, TranslatedPermissionsMixin, UserAdmin):
     """Users, their groups and their communities: for superusers only, since they grant access."""
 
     inlines = [*UserAdmin.inlines, CommunityMembershipInline]
 
 
 @admin.register(Group)
-class SuperuserOnlyGroupAdmin(SuperuserOnlyAdminMixin, GroupAdmin):
+class SuperuserOnlyGroupAdmin(SuperuserOnlyAdminMixin, TranslatedPermissionsMixin, GroupAdmin):
     pass
 
 

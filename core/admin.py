@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 # Per-community access has its own module; every app's admin takes it from here.
@@ -42,16 +42,24 @@ def changelist_link(url_name: str, label: str, **filters) -> str:
     return format_html('<a href="{}?{}">{}</a>', reverse(url_name), urlencode(filters), label)
 
 
-def count_link(url_name: str, count: int, noun: str, **filters) -> str:
-    """``3 houses`` (``1 house``), linking to the change list filtered to them."""
-    return changelist_link(url_name, f"{count} {noun}{'' if count == 1 else 's'}", **filters)
+def count_link(url_name: str, count: int, label, **filters) -> str:
+    """``3 houses`` (``1 house``), linking to the change list filtered to them.
+
+    ``label``: ``ngettext_lazy("%(count)d house", "%(count)d houses", "count")``, so each language
+    picks its own plural form for ``count``.
+    """
+    return changelist_link(url_name, label % {"count": count}, **filters)
 
 
 def local_span(start, end, zone) -> str:
     """``[start, end)`` as the community reads it: local midnights, in its own zone."""
     if start is None or end is None:
         return EMPTY
-    return f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    return gettext("%(start)s to %(end)s (%(zone)s)") % {
+        "start": f"{start.astimezone(zone):%Y-%m-%d %H:%M}",
+        "end": f"{end.astimezone(zone):%Y-%m-%d %H:%M}",
+        "zone": zone.key,
+    }
 
 
 def local_days(start, end, zone) -> str:
@@ -59,7 +67,11 @@ def local_days(start, end, zone) -> str:
     if start is None or end is None:
         return EMPTY
     last_day = (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
-    return f"{start.astimezone(zone):%Y-%m-%d} to {last_day:%Y-%m-%d} ({zone.key})"
+    return gettext("%(start)s to %(end)s (%(zone)s)") % {
+        "start": f"{start.astimezone(zone):%Y-%m-%d}",
+        "end": f"{last_day:%Y-%m-%d}",
+        "zone": zone.key,
+    }
 
 
 class EstimatedCountPaginator(Paginator):
@@ -206,7 +218,7 @@ class FrozenDataAdminMixin:
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         reason = self.frozen_reason(obj) if obj is not None else None
         if reason and request.method == "POST":
-            self.message_user(request, f"{reason} Nothing was changed.", messages.ERROR)
+            self.message_user(request, gettext("%(reason)s Nothing was changed.") % {"reason": reason}, messages.ERROR)
             return HttpResponseRedirect(request.path)
         if reason:
             self.message_user(request, reason, messages.WARNING)
@@ -216,7 +228,7 @@ class FrozenDataAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         reason = self.frozen_reason(obj) if obj is not None else None
         if reason:
-            self.message_user(request, f"{reason} Nothing was deleted.", messages.ERROR)
+            self.message_user(request, gettext("%(reason)s Nothing was deleted.") % {"reason": reason}, messages.ERROR)
             return HttpResponseRedirect(
                 reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
             )
@@ -240,8 +252,16 @@ class FrozenDataAdminMixin:
             count = frozen.count()
             modeladmin.message_user(
                 request,
-                f"{count} of the selected {modeladmin.opts.verbose_name_plural} cannot be deleted. "
-                f"{modeladmin.frozen_reason(first)} Nothing was deleted.",
+                ngettext(
+                    "%(count)d of the selected %(objects)s cannot be deleted. %(reason)s Nothing was deleted.",
+                    "%(count)d of the selected %(objects)s cannot be deleted. %(reason)s Nothing was deleted.",
+                    count,
+                )
+                % {
+                    "count": count,
+                    "objects": modeladmin.opts.verbose_name_plural,
+                    "reason": modeladmin.frozen_reason(first),
+                },
                 messages.ERROR,
             )
             return None

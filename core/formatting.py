@@ -1,20 +1,21 @@
 """How the back-office shows money, energy and times. Pure: values in, str out, no ORM, no float.
 
-Amounts are stored in exact (fractional) cents; staff see what a member pays or receives, so
-``eur`` goes through ``money.payable_eur`` and its one rounding rule rather than rounding here.
-Instants are stored in UTC; staff see them in the site's zone (``site_time``).
+Amounts are stored in exact (fractional) cents; staff see what a member pays or receives, rounded
+by ``money.round_ct``'s one rule. Figures follow the active language (the admin's request, or a
+``translation.override``) through ``local_format``, which the documents use with their own
+language; machine exports never come here. Instants are stored in UTC; staff see them in the
+site's zone (``site_time``).
 """
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
-from .money import payable_eur
+from . import local_format
+from .local_format import active_language
 
 EMPTY = "-"
-WATT_HOUR = Decimal("0.001")
-PRICE_STEP = Decimal("0.0001")
 
 
 def _as_decimal(name: str, value) -> Decimal:
@@ -42,28 +43,30 @@ def local_day(instant: dt.datetime | None) -> str:
 
 
 def eur(amount_ct) -> str:
-    """Cents to the euro amount a member sees: ``Decimal("6002.5")`` -> ``"60.03 EUR"``."""
+    """Cents to the euro amount a member sees, in the active language: ``Decimal("6002.5")`` ->
+    ``"€60.03"`` (en) / ``"60,03 €"`` (de); never ``-0.00``, which would read as a debt."""
     if amount_ct is None:
         return EMPTY
-    euros = payable_eur(_as_decimal("amount_ct", amount_ct))
-    # A fraction of a cent below zero rounds to 0; "-0.00 EUR" would read as a debt.
-    return f"{euros if euros else abs(euros)} EUR"
+    return local_format.money(_as_decimal("amount_ct", amount_ct), active_language())
 
 
 def kwh(value) -> str:
-    """Energy with three decimals (one Wh): ``Decimal("450.5")`` -> ``"450.500 kWh"``."""
+    """Energy to the watt-hour (three decimals): ``Decimal("450.5")`` -> ``"450.500 kWh"`` /
+    ``"450,500 kWh"``."""
     if value is None:
         return EMPTY
-    return f"{_as_decimal('value', value).quantize(WATT_HOUR, rounding=ROUND_HALF_UP)} kWh"
+    return local_format.energy(_as_decimal("value", value), active_language())
 
 
 def kwh_number(value) -> str:
     """Energy as ``kwh`` shows it, without the unit, for columns that name it: ``"450.500"``."""
-    return kwh(value).removesuffix(" kWh")
+    if value is None:
+        return EMPTY
+    return local_format.energy_number(_as_decimal("value", value), active_language())
 
 
 def ct_per_kwh(price) -> str:
-    """A tariff price as stored (four decimals): ``Decimal("20")`` -> ``"20.0000 ct/kWh"``."""
+    """A tariff or average price, two to four decimals: ``Decimal("20.5")`` -> ``"20.50 ct/kWh"``."""
     if price is None:
         return EMPTY
-    return f"{_as_decimal('price', price).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)} ct/kWh"
+    return local_format.price(_as_decimal("price", price), active_language())

@@ -20,6 +20,7 @@ from core import archives, spreadsheets
 from core.spreadsheets import plain_decimal
 
 from .models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument
+from .selectors.invoices import DAMAGED_PDF
 
 SPEC_FIELDS = (
     "invoice_id",
@@ -122,9 +123,7 @@ def month_pdfs_zip(*, period: SettlementPeriod):
         str(document) for _, document in documents if _stored_sha256(document.pdf_file.name) != document.pdf_sha256
     ]
     if damaged:
-        raise ValidationError(
-            f"The stored PDF of {', '.join(damaged)} does not match the SHA-256 recorded when it was rendered."
-        )
+        raise ValidationError(DAMAGED_PDF % {"documents": ", ".join(damaged)})
     members = [(name, _opener(document.pdf_file.name)) for name, document in documents]
     return archives.zip_stream(members)
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import path
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from metering.live.api import api as meter_api
@@ -7,7 +8,7 @@ from metering.live.views import healthz
 
 admin.site.site_header = "LEG-Invoicing"
 admin.site.site_title = "LEG-Invoicing"
-admin.site.index_title = "Billing back-office"
+admin.site.index_title = gettext_lazy("Billing back-office")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeteringConfig(AppConfig):
     name = "metering"
-    verbose_name = "Meter data"
+    verbose_name = _("Meter data")
 
     def ready(self):
         from core.audit import audit

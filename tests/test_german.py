@@ -3,12 +3,15 @@
 import datetime as dt
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from communities.catalogue import LOCALE_DIR, compile_catalogues
 from invoicing import services
@@ -61,6 +64,7 @@ def test_a_german_community_e_mails_its_invoice_in_german(period, run):  # noqa:
     assert message.subject == "Rechnung INV-2026-001 für 2026-01 von Sonnenfeld"
     assert "anbei erhalten Sie die Rechnung INV-2026-001 für 2026-01" in message.body
     assert "Mit freundlichen Grüßen" in message.body
+    assert "\u00a0€" in message.body and "EUR" not in message.body  # the amount, written the German way
 
 
 def _document_entries():
@@ -139,7 +143,10 @@ def test_no_catalogue_entry_is_left_fuzzy():
 # Each page with English words of the kinds marked for translation: model names, field labels,
 # help texts, choices, fieldset titles and column headings.
 GERMAN_ADMIN_PAGES = {
-    "/admin/": (["Abrechnungszeiträume", "Häuser", "Zählerstände"], ["Settlement periods", "Meter readings"]),
+    "/admin/": (
+        ["Abrechnungszeiträume", "Häuser", "Zählerstände", "Energiegemeinschaften und Häuser", "Messdaten"],
+        ["Settlement periods", "Meter readings", "Communities and houses", "Meter data", ">Invoicing<"],
+    ),
     "/admin/communities/community/add/": (
         ["Briefkopf", "Zeitzone", "Zahlungsziel (Tage)", "15 Minuten", "Länge eines Messintervalls."],
         ["Letterhead", "Time zone", "Payment terms days", "15 minutes", "Length of one metering interval."],
@@ -149,6 +156,10 @@ GERMAN_ADMIN_PAGES = {
         ["Membership", "Owner name", "Active from", "Postal address, one line per line."],
     ),
     "/admin/communities/community/": (["Häuser"], ["Houses</a>", ">Invoices<"]),
+    "/admin/auth/group/add/": (
+        ["Darf Zahlungen erfassen und rückgängig machen", "Darf einen Abrechnungszeitraum abschließen"],
+        ["Can record and undo payments", "Can close a period"],
+    ),
     "/admin/invoicing/tariff/add/": (
         ["Netzpreise", "Gültig ab", "Kostendeckend"],
         ["Grid prices", "Valid from", "Break-even: house prices"],
@@ -181,12 +192,25 @@ def january_period():
 # headings, help and search texts, and the statement's own sentences and table headings.
 GERMAN_DATA_PAGES = {
     "period": (
-        ["Abrechnungsübersicht der Energiegemeinschaft", "Live aus den aktuellen Zählerständen", "Netzeinspeisung"],
-        ["Live from the current readings", "Houses&#x27; export", "Grid delivery", "Per day (", "local time"],
+        [
+            "Abrechnungsübersicht der Energiegemeinschaft",
+            "Live aus den aktuellen Zählerständen",
+            "Netzeinspeisung",
+            "0,45\u00a0€",  # the community result, and its bar's hover title
+            "20,9091\u00a0ct/kWh",
+            "10,000\u00a0kWh",
+        ],
+        ["Live from the current readings", "Houses&#x27; export", "Grid delivery", "Per day (", "local time", "0.45"],
     ),
     "invoices": (
-        ["Rechnungsnummer, Haus-ID, Hausname oder Empfänger.", "Nummer", "Nettobetrag"],
-        ["Invoice number, house id", "net amount", "Net amount"],
+        [
+            "Rechnungsnummer, Haus-ID, Hausname oder Empfänger.",
+            "Nummer",
+            "Nettobetrag",
+            "2,00\u00a0€",
+            "10,000 / 0,000",
+        ],
+        ["Invoice number, house id", "net amount", "Net amount", " EUR", "€2", "10.000"],
     ),
     "readings": (["Anfang einer Haus-ID, z. B. house_1."], ["Start of a house id"]),
 }
@@ -221,3 +245,109 @@ def test_the_close_confirmation_speaks_german(admin_client, january_period):
     assert "Der Abschluss eines Abrechnungszeitraums macht seine Rechnungen endgültig:" in page
     assert "Es fehlen Zählerstände" in page and "Ja, abschließen" in page
     assert "Closing a period makes" not in page and "Readings are missing" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "button"),
+    [("generate_draft_invoices", "Ja, Rechnungsentwürfe erzeugen"), ("issue_invoices", "Ja, Rechnungen ausstellen")],
+)
+def test_the_generate_and_issue_confirmations_ask_in_german(admin_client, january_period, action, button):
+    url = reverse("admin:invoicing_settlementperiod_changelist")
+
+    response = admin_client.post(
+        url, {"action": action, "_selected_action": [january_period.pk]}, headers={"accept-language": "de"}
+    )
+
+    page = response.content.decode()
+    assert f'value="{button}"' in page
+    assert 'value="Yes, ' not in page and "Ja, rechnungs" not in page  # no lower-cased English or German
+
+
+@pytest.mark.django_db
+def test_counts_and_local_times_on_german_lists_use_german_words(admin_client, january_period):
+    services.invoices_generate(period=january_period)
+    german = {"accept-language": "de"}
+
+    periods = admin_client.get(reverse("admin:invoicing_settlementperiod_changelist"), headers=german).text
+    communities = admin_client.get(reverse("admin:communities_community_changelist"), headers=german).text
+    period_page = admin_client.get(
+        reverse("admin:invoicing_settlementperiod_change", args=[january_period.pk]), headers=german
+    ).text
+
+    assert ">2 Rechnungen</a>: " in periods and ">2 Entwürfe</a>" in periods
+    assert ">2 Häuser</a>" in communities
+    assert "2026-01-01 00:00 bis 2026-02-01 00:00 (UTC)" in period_page
+    assert " to 2026-02-01" not in period_page
+
+
+@pytest.mark.django_db
+def test_a_refused_issue_explains_itself_in_german(january_period):
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        services.invoices_issue(period=january_period)
+
+    [message] = refused.value.messages
+    assert message.startswith(f"Der Abrechnungszeitraum {january_period} ist unvollständig:")
+    assert "Importieren Sie die fehlenden Zählerstände oder erzwingen Sie das Ausstellen" in message
+    assert "fehlen)" in message and "2.975" in message  # each house's missing intervals, German grouping
+
+
+@pytest.mark.django_db
+def test_forcing_without_a_reason_is_refused_in_german(january_period):
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        services.period_close_start(period=january_period, force=True, reason=" ")
+
+    assert refused.value.messages == [
+        "Ein erzwungener Abschluss braucht eine schriftliche Begründung (z. B. „Zähler von house_4 getauscht, "
+        "Daten verloren“)."
+    ]
+
+
+@pytest.mark.django_db
+def test_payment_and_cancellation_refusals_speak_german(january_period):
+    services.invoices_issue(period=january_period, force=True, reason="test")
+    invoice = january_period.invoices.get(net_amount_ct__gt=0)
+
+    with translation.override("de"):
+        with pytest.raises(ValidationError) as too_much:
+            services.payment_record(
+                invoice=invoice, paid_on=dt.date(2026, 2, 10), amount_ct=Decimal("300"), reference="SEPA"
+            )
+        with pytest.raises(ValidationError) as no_reason:
+            services.invoice_cancel(invoice=invoice, reason="")
+
+    assert too_much.value.messages == [
+        f"3,00\u00a0€ ist mehr als die auf {invoice.number} offenen 2,00\u00a0€; erfassen Sie, was die Rechnung "
+        "begleicht, und erstatten Sie den Rest dem Mitglied."
+    ]
+    assert no_reason.value.messages == [
+        "Eine Stornierung braucht eine schriftliche Begründung (sie wird auf die Stornorechnung gedruckt)."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_invoice_page_and_the_readings_import_speak_german(admin_client, january_period):
+    services.invoices_issue(period=january_period, force=True, reason="test")
+    invoice = january_period.invoices.get(net_amount_ct__gt=0)
+    german = {"accept-language": "de"}
+
+    page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk]), headers=german).text
+    upload = admin_client.get(reverse("admin:metering_meterreading_import"), headers=german).text
+    index = admin_client.get("/admin/", headers=german).text
+
+    assert f"{invoice.number} ab 2026-01-01 00:00" in page and "0,00\u00a0€ von 2,00\u00a0€ erhalten" in page
+    assert ">Zahlungen<" in page and ">Payments<" not in page and " from 2026-01-01" not in page
+    assert "CSV oder Excel (automatisch erkannt)" in upload and "Community:" not in upload
+    assert "Abrechnungsverwaltung" in index and "Billing back-office" not in index
+
+
+@pytest.mark.django_db
+def test_the_force_form_names_its_work_in_german(admin_client, january_period):
+    url = reverse("admin:invoicing_settlementperiod_changelist")
+
+    response = admin_client.post(
+        url, {"action": "issue_invoices", "_selected_action": [january_period.pk]}, headers={"accept-language": "de"}
+    )
+
+    assert "Ausstellen, obwohl Zählerstände fehlen" in response.text
+    assert "although readings are missing" not in response.text

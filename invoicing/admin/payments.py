@@ -34,16 +34,21 @@ def local_minute(moment) -> str:
 
 
 def recorded_cell(payment) -> str:
-    return f"{local_minute(payment.recorded_at)} by {payment.recorded_by_name}"
+    return gettext("%(when)s by %(name)s") % {
+        "when": local_minute(payment.recorded_at),
+        "name": payment.recorded_by_name,
+    }
 
 
 def undone_cell(payment) -> str:
     """When, by whom and why a payment was undone; for one that counts, the link to undo it."""
     if not payment.is_undone:
         url = reverse("admin:invoicing_invoice_undo_payment", args=[payment.invoice_id])
-        return format_html('<a href="{}?payment={}">Undo&hellip;</a>', url, payment.pk)
+        return format_html('<a href="{}?payment={}">{}</a>', url, payment.pk, gettext("Undo…"))
     return format_html(
-        "{} by {}: &ldquo;{}&rdquo;", local_minute(payment.undone_at), payment.undone_by_name, payment.undo_reason
+        "{}: &ldquo;{}&rdquo;",
+        gettext("%(when)s by %(name)s") % {"when": local_minute(payment.undone_at), "name": payment.undone_by_name},
+        payment.undo_reason,
     )
 
 
@@ -81,7 +86,8 @@ class UndoPaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["payment"].queryset = invoice.payments.active()
         self.fields["payment"].label_from_instance = lambda payment: (
-            f"{eur(payment.amount_ct)} on {payment.paid_on:%Y-%m-%d}, reference {payment.reference}"
+            gettext("%(amount)s on %(day)s, reference %(reference)s")
+            % {"amount": eur(payment.amount_ct), "day": f"{payment.paid_on:%Y-%m-%d}", "reference": payment.reference}
         )
 
 
@@ -109,7 +115,7 @@ class PaymentInline(PaymentColumns, ShownWithInvoicesMixin, ReadOnlyAdminMixin, 
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = "payments"
+    verbose_name_plural = _("payments")
 
 
 @admin.register(Payment)

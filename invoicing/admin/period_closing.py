@@ -26,6 +26,15 @@ class ForcePeriodForm(forms.Form):
     for anyone else the form has no fields, and a period with gaps is refused."""
 
     force = forms.BooleanField(required=False, help_text=_("Needs a written reason."))
+    # Per ``work``: whole sentences, as German words "close" and "issue" differently in each.
+    FORCE_LABELS = {
+        "close": _("Close although readings are missing"),
+        "issue": _("Issue although readings are missing"),
+    }
+    REASON_MISSING = {
+        "close": _("A forced close needs a written reason."),
+        "issue": _("A forced issue needs a written reason."),
+    }
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
@@ -36,14 +45,14 @@ class ForcePeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.work = work
         if allowed:
-            self.fields["force"].label = f"{work.capitalize()} although readings are missing"
+            self.fields["force"].label = self.FORCE_LABELS[work]
         else:
             self.fields.clear()
 
     def clean(self):
         cleaned_data = super().clean()
         if cleaned_data.get("force") and not cleaned_data.get("reason", "").strip():
-            self.add_error("reason", f"A forced {self.work} needs a written reason.")
+            self.add_error("reason", self.REASON_MISSING[self.work])
         return cleaned_data
 
     def service_arguments(self) -> dict:

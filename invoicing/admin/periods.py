@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, changelist_link, count_link, local_span
+from core.admin import AuditHistoryMixin, CommunityScopedAdminMixin, count_link, local_span
 from core.formatting import EMPTY
 from core.local_time import month_bounds, parse_period_id
 from invoicing import selectors, services
@@ -24,6 +24,14 @@ from .deliveries import PeriodDeliveryMixin
 from .period_closing import PeriodClosingMixin, force_form
 from .period_exports import PeriodExportsMixin
 from .period_statement import PeriodStatementMixin
+
+# A period's invoices by status, as its list counts them ("1 draft, 2 pending (issued)").
+STATUS_COUNTS = {
+    Invoice.Status.DRAFT: ngettext_lazy("%(count)d draft", "%(count)d drafts", "count"),
+    Invoice.Status.PENDING: ngettext_lazy("%(count)d pending (issued)", "%(count)d pending (issued)", "count"),
+    Invoice.Status.PAID: ngettext_lazy("%(count)d paid", "%(count)d paid", "count"),
+    Invoice.Status.CANCELLED: ngettext_lazy("%(count)d cancelled", "%(count)d cancelled", "count"),
+}
 
 
 class SettlementPeriodForm(forms.ModelForm):
@@ -132,10 +140,11 @@ class SettlementPeriodAdmin(
             return EMPTY
         url_name = "admin:invoicing_invoice_changelist"
         total = getattr(period, "invoice_count", 0)
-        all_link = count_link(url_name, total, "invoice", period__id__exact=period.pk)
+        invoices = ngettext_lazy("%(count)d invoice", "%(count)d invoices", "count")
+        all_link = count_link(url_name, total, invoices, period__id__exact=period.pk)
         by_status = [
-            changelist_link(url_name, f"{count} {label.lower()}", period__id__exact=period.pk, status__exact=status)
-            for status, label in Invoice.Status.choices
+            count_link(url_name, count, label, period__id__exact=period.pk, status__exact=status)
+            for status, label in STATUS_COUNTS.items()
             if (count := getattr(period, f"{status}_count", 0))
         ]
         if not by_status:
@@ -149,6 +158,7 @@ class SettlementPeriodAdmin(
             queryset,
             action="generate_draft_invoices",
             title=gettext("Generate draft invoices"),
+            submit_label=gettext("Yes, generate draft invoices"),
             consequences=[
                 _(
                     "Creates or refreshes one draft invoice per house active in the month, from the current "
@@ -171,6 +181,7 @@ class SettlementPeriodAdmin(
             periods,
             action="issue_invoices",
             title=gettext("Issue invoices"),
+            submit_label=gettext("Yes, issue invoices"),
             consequences=[
                 _(
                     "Only a month that has ended, with all its readings (or forced with a written reason by a user "
@@ -190,9 +201,12 @@ class SettlementPeriodAdmin(
             form=form,
         )
 
-    def _confirm_then_run(self, request, periods, *, action, title, consequences, run, form=None):
+    def _confirm_then_run(self, request, periods, *, action, title, submit_label, consequences, run, form=None):
         """Generate and issue: their consequences and each period's houses and invoices (and, with a
-        force ``form``, its readings), then ``run`` on each period, reported under its name."""
+        force ``form``, its readings), then ``run`` on each period, reported under its name.
+
+        ``submit_label``: the button's own sentence per action; a lower-cased title would break
+        languages with another word order or capitalised nouns."""
 
         def confirmation():
             rows = self._confirmation_rows(periods, gated=form is not None)
@@ -201,6 +215,7 @@ class SettlementPeriodAdmin(
                 request,
                 CONFIRM_ACTION_TEMPLATE,
                 title=title,
+                submit_label=submit_label,
                 consequences=consequences,
                 periods=rows,
                 form=form,

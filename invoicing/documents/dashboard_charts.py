@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext
 
+from core.formatting import eur, kwh
+
 from .charts import nice_maximum, svg_number
 
 WIDTH = Decimal("600")
@@ -97,14 +99,14 @@ def monthly_energy_svg(months: Sequence[MonthValues]) -> str:
         x = LEFT + slot * index + slot * GAP_SHARE / 2
         parts.append(f'<g class="month" data-month="{month.month}">')
         for position, (css_class, label, colour, value) in enumerate(series):
-            kwh = value(month)
-            if kwh is None:
+            energy_kwh = value(month)
+            if energy_kwh is None:
                 continue
-            height = plot_height * kwh / top
+            height = plot_height * energy_kwh / top
             parts.append(
                 f'<rect class="{css_class}" x="{svg_number(x + bar * position)}" y="{svg_number(baseline - height)}" '
                 f'width="{svg_number(bar)}" height="{svg_number(height)}" fill="{colour}">'
-                f"<title>{month.month} {escape(str(label))}: {kwh} kWh</title></rect>"
+                f"<title>{month.month} {escape(str(label))}: {kwh(energy_kwh)}</title></rect>"
             )
         parts.append("</g>")
     parts += _month_ticks(months, slot)
@@ -141,7 +143,7 @@ def monthly_result_svg(months: Sequence[MonthValues]) -> str:
             f'<rect class="month" data-month="{month.month}" x="{svg_number(LEFT + slot * index + slot * GAP_SHARE / 2)}" '
             f'y="{svg_number(middle - height if result >= 0 else middle)}" width="{svg_number(bar)}" '
             f'height="{svg_number(height)}" fill="{GAIN_COLOUR if result >= 0 else LOSS_COLOUR}">'
-            f"<title>{month.month}: {result.quantize(Decimal('0.01'))} EUR</title></rect>"
+            f"<title>{month.month}: {escape(eur(month.community_result_ct))}</title></rect>"
         )
     parts += _month_ticks(months, slot)
     parts.append("</svg>")

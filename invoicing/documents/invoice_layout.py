@@ -14,10 +14,11 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core import local_format
 from core.banking import grouped_iban
 from core.money import round_ct
 
-from . import charts, local_format, price_chart
+from . import charts, price_chart
 from .engine import FONT_FAMILY, renderer
 from .invoice import InvoiceDocument
 

@@ -5,28 +5,23 @@ import datetime as dt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from core.formatting import ct_per_kwh, eur, kwh
+from core import local_format
+from core.local_format import active_language, long_day
 from core.local_time import month_first_days
 
 from ..statement import Statement
-from . import local_format, statement_charts
-from .local_format import long_day
+from . import statement_charts
 
 
-def _formats(language: str | None):
-    """The admin's plain ``60.03 EUR``, or a document's figures in its language (``60,03 €``)."""
-    if language is None:
-        return kwh, eur, ct_per_kwh
-    return (
-        lambda value_kwh: local_format.energy(value_kwh, language),
-        lambda amount_ct: local_format.money(amount_ct, language),
-        lambda value: local_format.price(value, language),
-    )
+def display_rows(statement: Statement, language: str) -> list[dict]:
+    """Each day and the total as pages show them, in ``language``: kWh to three places, money in euros."""
 
+    def energy(value_kwh):
+        return local_format.energy(value_kwh, language)
 
-def display_rows(statement: Statement, language: str | None = None) -> list[dict]:
-    """Each day and the total as pages show them: kWh to three places, money in euros."""
-    energy, money, _ = _formats(language)
+    def money(amount_ct):
+        return local_format.money(amount_ct, language)
+
     labelled = [(day.isoformat(), value) for day, value in statement.days] + [(gettext("Total"), statement.total)]
     return [
         {
@@ -52,18 +47,22 @@ def display_rows(statement: Statement, language: str | None = None) -> list[dict
 
 
 def display_context(statement: Statement, *, font_family: str = "sans-serif", language: str | None = None) -> dict:
-    """What the admin's statement panel and the statement PDF share: rows, break-even price, charts."""
+    """What the admin's statement panel and the statement PDF share: rows, break-even price, charts.
+
+    ``language``: a document's own; ``None`` (the admin) is the language the request runs in.
+    """
+    language = language or active_language()
     rows = display_rows(statement, language)
-    price = _formats(language)[2]
     break_even = statement.break_even_p_con
+    charts = {"language": language, "font_family": font_family}
     return {
         "statement": statement,
         "days": rows[:-1],
         "total": rows[-1],
-        "break_even_p_con": None if break_even is None else price(break_even),
+        "break_even_p_con": None if break_even is None else local_format.price(break_even, language),
         # The chart functions escape everything they write.
-        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days, font_family=font_family)),
-        "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days, font_family=font_family)),
+        "energy_chart": mark_safe(statement_charts.energy_per_day_svg(statement.days, **charts)),
+        "result_chart": mark_safe(statement_charts.result_per_day_svg(statement.days, **charts)),
     }
 
 

@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext, gettext_lazy
 
+from core import local_format
+
 from ..settlement import Settlement
 from .charts import nice_maximum, svg_number
 
@@ -60,10 +62,13 @@ def _grid_line(y: Decimal, label: str) -> list[str]:
     ]
 
 
-def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_family: str = "sans-serif") -> str:
+def energy_per_day_svg(
+    days: Sequence[tuple[dt.date, Settlement]], *, language: str, font_family: str = "sans-serif"
+) -> str:
     """Grouped bars per day: houses' export and import, grid delivery and consumption (kWh).
 
-    ``font_family``: in a PDF, the shipped font (an SVG does not inherit the page's).
+    ``language``: of the figures in each bar's title (the page's). ``font_family``: in a PDF, the
+    shipped font (an SVG does not inherit the page's).
     """
     title = gettext("Energy per day (kWh)")
     top = nice_maximum(max((series(value) for _, value in days for _, _, series in ENERGY_SERIES), default=ZERO))
@@ -83,7 +88,7 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_famil
             parts.append(
                 f'<rect x="{svg_number(x + bar * position)}" y="{svg_number(baseline - height)}" '
                 f'width="{svg_number(bar)}" height="{svg_number(height)}" fill="{colour}">'
-                f"<title>{day.isoformat()} {escape(str(label))}: {series(value)} kWh</title></rect>"
+                f"<title>{day.isoformat()} {escape(str(label))}: {local_format.energy(series(value), language)}</title></rect>"
             )
         parts.append("</g>")
     parts += _day_ticks([day for day, _ in days], slot)
@@ -96,11 +101,13 @@ def energy_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_famil
     return "".join(parts)
 
 
-def result_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_family: str = "sans-serif") -> str:
+def result_per_day_svg(
+    days: Sequence[tuple[dt.date, Settlement]], *, language: str, font_family: str = "sans-serif"
+) -> str:
     """The community result per day in EUR: gains above the zero line, losses below."""
     title = gettext("Community result per day (EUR)")
-    results = [(day, value.community_result_ct / 100) for day, value in days]
-    reach = nice_maximum(max((abs(result) for _, result in results), default=ZERO))
+    results = [(day, value.community_result_ct / 100, value.community_result_ct) for day, value in days]
+    reach = nice_maximum(max((abs(result) for _, result, _ in results), default=ZERO))
     plot_height = HEIGHT - TOP - BOTTOM
     middle = TOP + plot_height / 2
     half = plot_height / 2
@@ -110,14 +117,14 @@ def result_per_day_svg(days: Sequence[tuple[dt.date, Settlement]], *, font_famil
     parts = _open(title, font_family)
     for share in (Decimal("1"), ZERO, Decimal("-1")):
         parts += _grid_line(middle - half * share, format((reach * share).normalize(), "f"))
-    for index, (day, result) in enumerate(results):
+    for index, (day, result, result_ct) in enumerate(results):
         height = half * abs(result) / reach
         y = middle - height if result >= 0 else middle
         colour = GAIN_COLOUR if result >= 0 else LOSS_COLOUR
         parts.append(
             f'<rect class="day" data-day="{day.isoformat()}" x="{svg_number(LEFT + slot * index + slot * GAP_SHARE / 2)}" '
             f'y="{svg_number(y)}" width="{svg_number(bar)}" height="{svg_number(height)}" fill="{colour}">'
-            f"<title>{day.isoformat()}: {result.quantize(Decimal('0.01'))} EUR</title></rect>"
+            f"<title>{day.isoformat()}: {escape(local_format.money(result_ct, language))}</title></rect>"
         )
     parts += _day_ticks([day for day, _ in days], slot)
     parts.append("</svg>")

@@ -79,8 +79,8 @@ class InvoiceDelivery(models.Model):
         ]
         indexes = [models.Index(fields=["invoice", "kind", "status"], name="delivery_invoice_kind_status")]
         permissions = [
-            ("send_invoice_emails", "Can send a period's invoices by e-mail"),
-            ("resend_invoice_emails", "Can resend invoices by e-mail"),
+            ("send_invoice_emails", _("Can send a period's invoices by e-mail")),
+            ("resend_invoice_emails", _("Can resend invoices by e-mail")),
         ]
 
     def __str__(self):

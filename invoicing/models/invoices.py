@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, House
@@ -120,7 +121,7 @@ class Invoice(StoredPdf):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["period", "house__house_id"]
-        permissions = [("cancel_invoice", "Can cancel an issued invoice and re-issue it")]
+        permissions = [("cancel_invoice", _("Can cancel an issued invoice and re-issue it"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["house", "period"],
@@ -221,7 +222,10 @@ class InvoiceLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.invoice} from {self.segment_start:%Y-%m-%d %H:%M}"
+        return gettext("%(invoice)s from %(start)s") % {
+            "invoice": self.invoice,
+            "start": f"{self.segment_start:%Y-%m-%d %H:%M}",
+        }
 
     def save(self, *args, **kwargs):
         if Invoice.objects.filter(pk=self.invoice_id).issued().exists():

@@ -94,7 +94,7 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["invoice", "recorded_at", "pk"]
-        permissions = [("record_payment", "Can record and undo payments")]
+        permissions = [("record_payment", _("Can record and undo payments"))]
         constraints = [
             models.CheckConstraint(condition=Q(amount_ct__gte=0), name="payment_amount_not_negative"),
             models.CheckConstraint(condition=~Q(reference=""), name="payment_has_a_reference"),

@@ -49,8 +49,8 @@ class SettlementPeriod(models.Model):
         # Issuing or closing despite missing readings bills members from incomplete data: a
         # right of its own, beyond changing invoices (services.periods.period_gate checks it).
         permissions = [
-            ("close_period", "Can close a period (and resume its close)"),
-            ("force_period", "Can force issuing or closing a period with missing readings"),
+            ("close_period", _("Can close a period (and resume its close)")),
+            ("force_period", _("Can force issuing or closing a period with missing readings")),
         ]
 
     def __str__(self):

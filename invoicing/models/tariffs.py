@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
@@ -96,7 +97,10 @@ class Tariff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.community} tariff from {self.valid_from:%Y-%m-%d}"
+        return gettext("%(community)s tariff from %(day)s") % {
+            "community": self.community,
+            "day": f"{self.valid_from:%Y-%m-%d}",
+        }
 
     def natural_key(self):
         return (*self.community.natural_key(), self.valid_from.isoformat())
@@ -130,10 +134,15 @@ class Tariff(models.Model):
             earliest = max(period.end for period in closed).astimezone(self.community.zone).date()
             months = ", ".join(sorted(period.month for period in closed))
             raise ValidationError(
-                f"{self.community}: {months} {'is' if len(closed) == 1 else 'are'} closed, and this tariff would "
-                f"change the prices {'it was' if len(closed) == 1 else 'they were'} billed with. A new tariff may "
-                f"start on {earliest} or later.",
+                ngettext(
+                    "%(community)s: %(months)s is closed, and this tariff would change the prices it was billed "
+                    "with. A new tariff may start on %(earliest)s or later.",
+                    "%(community)s: %(months)s are closed, and this tariff would change the prices they were "
+                    "billed with. A new tariff may start on %(earliest)s or later.",
+                    len(closed),
+                ),
                 code="reprices_closed_period",
+                params={"community": self.community, "months": months, "earliest": earliest},
             )
 
     def closed_periods_repriced(self) -> list[SettlementPeriod]:

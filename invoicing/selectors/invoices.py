@@ -7,8 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from ..models import Invoice, PdfState, SettlementPeriod
+
+# A stored PDF that is not the one rendered (a damaged or replaced file): the export refuses it too.
+DAMAGED_PDF = gettext_lazy("The stored PDF of %(documents)s does not match the SHA-256 recorded when it was rendered.")
 
 
 def invoices_for_export(*, period: SettlementPeriod, drafts: bool = False):
@@ -60,9 +64,12 @@ def invoice_issuer(*, invoice: Invoice) -> str:
 def document_pdf_bytes(*, document) -> bytes:
     """The stored PDF of an invoice or cancellation note, checked against its SHA-256."""
     if document.pdf_state != PdfState.RENDERED or not document.pdf_file:
-        raise ValidationError(f"{document} has no PDF yet ({document.get_pdf_state_display().lower()}).")
+        raise ValidationError(
+            gettext("%(document)s has no PDF yet (its state: %(state)s).")
+            % {"document": document, "state": document.get_pdf_state_display()}
+        )
     with default_storage.open(document.pdf_file.name, "rb") as stored:
         data = stored.read()
     if hashlib.sha256(data).hexdigest() != document.pdf_sha256:
-        raise ValidationError(f"The stored PDF of {document} does not match the SHA-256 recorded when it was rendered.")
+        raise ValidationError(DAMAGED_PDF % {"documents": document})
     return data

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import lifecycle, queue, selectors
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod
@@ -20,10 +21,19 @@ class Cancellation:
     corrected: Invoice | None
 
     def __str__(self):
-        original = self.note.cancelled_invoice.number
+        numbers = {"original": self.note.cancelled_invoice.number, "note": self.note.number}
         if self.corrected is None:
-            return f"{original} cancelled by {self.note.number}; the house is no longer active in the period, so no corrected invoice."
-        return f"{original} cancelled by {self.note.number}; corrected invoice {self.corrected.number} issued."
+            return (
+                _(
+                    "%(original)s cancelled by %(note)s; the house is no longer active in the period, "
+                    "so no corrected invoice."
+                )
+                % numbers
+            )
+        return _("%(original)s cancelled by %(note)s; corrected invoice %(corrected)s issued.") % {
+            **numbers,
+            "corrected": self.corrected.number,
+        }
 
 
 @transaction.atomic
@@ -34,7 +44,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, acting_user=None) -> Cancel
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("A cancellation needs a written reason (it is printed on the cancellation document).")
+        raise ValidationError(_("A cancellation needs a written reason (it is printed on the cancellation document)."))
     original = Invoice.objects.select_for_update(of=("self",)).select_related("house", "period").get(pk=invoice.pk)
     _refuse_paid(original)
     lifecycle.transition_check(obj=original, to_status=Invoice.Status.CANCELLED)
@@ -43,8 +53,11 @@ def invoice_cancel(*, invoice: Invoice, reason: str, acting_user=None) -> Cancel
     community = period.community
     if community.invoice_prefix == CancellationNote.SERIES:
         raise ValidationError(
-            f"{community} numbers its invoices {CancellationNote.SERIES}-..., the series of cancellation documents; "
-            "change its invoice prefix first."
+            _(
+                "%(community)s numbers its invoices %(series)s-..., the series of cancellation documents; "
+                "change its invoice prefix first."
+            )
+            % {"community": community, "series": CancellationNote.SERIES}
         )
     [cancellation_number] = invoice_numbers_allocate(
         community=community, series=CancellationNote.SERIES, year=period.year, count=1
@@ -78,8 +91,11 @@ def _refuse_paid(invoice: Invoice) -> None:
     is undone first (with its reason) and recorded again on the corrected invoice."""
     if invoice.status == Invoice.Status.PAID or invoice.payments.active().exists():
         raise ValidationError(
-            f"{invoice.number} has a recorded payment; undo the payment first (with a reason), then cancel it "
-            "and record the payment again on the corrected invoice."
+            _(
+                "%(number)s has a recorded payment; undo the payment first (with a reason), then cancel it "
+                "and record the payment again on the corrected invoice."
+            )
+            % {"number": invoice.number}
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from communities.models import House
 from core.energy import wh_to_kwh
@@ -50,10 +51,16 @@ class GenerationReport:
     already_issued: int
 
     def __str__(self):
-        return (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.deleted} removed (house no longer active), {self.already_issued} already issued"
-        )
+        return gettext(
+            "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(deleted)d removed (house no longer active), %(issued)d already issued"
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "issued": self.already_issued,
+        }
 
 
 def period_segments(period: SettlementPeriod) -> list:

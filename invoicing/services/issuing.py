@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from communities.models import Community
 from core.natural_order import natural_key
@@ -28,11 +29,25 @@ class IssueReport:
 
     def __str__(self):
         if not self.issued_numbers:
-            return "No drafts to issue."
-        forced = " (forced despite gaps)" if self.forced else ""
+            return gettext("No drafts to issue.")
+        count = len(self.issued_numbers)
+        numbers = {"count": count, "first": self.issued_numbers[0], "last": self.issued_numbers[-1]}
+        if self.forced:
+            return (
+                ngettext(
+                    "Issued %(count)d invoice (forced despite gaps): %(first)s to %(last)s.",
+                    "Issued %(count)d invoices (forced despite gaps): %(first)s to %(last)s.",
+                    count,
+                )
+                % numbers
+            )
         return (
-            f"Issued {len(self.issued_numbers)} invoices{forced}: "
-            f"{self.issued_numbers[0]} to {self.issued_numbers[-1]}."
+            ngettext(
+                "Issued %(count)d invoice: %(first)s to %(last)s.",
+                "Issued %(count)d invoices: %(first)s to %(last)s.",
+                count,
+            )
+            % numbers
         )
 
 

@@ -11,7 +11,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core import local_format
 from core.formatting import eur
 from core.money import CENTS_PER_EURO, require_decimal, round_ct
 
@@ -30,11 +32,15 @@ def eur_to_ct(amount_eur: str | Decimal) -> Decimal:
     try:
         amount = Decimal(str(amount_eur).strip())
     except InvalidOperation:
-        raise ValidationError(f"{amount_eur!r} is not an amount in euros; write it like 60.03.") from None
+        raise ValidationError(
+            _("%(amount)s is not an amount in euros; write it like 60.03.") % {"amount": repr(amount_eur)}
+        ) from None
     if not amount.is_finite() or amount != amount.quantize(CENT_IN_EUR):
-        raise ValidationError(f"{amount_eur!r} is not an amount in euros and cents; write it like 60.03.")
+        raise ValidationError(
+            _("%(amount)s is not an amount in euros and cents; write it like 60.03.") % {"amount": repr(amount_eur)}
+        )
     if amount < 0:
-        raise ValidationError("Type the amount without a sign; the invoice says who pays whom.")
+        raise ValidationError(_("Type the amount without a sign; the invoice says who pays whom."))
     return amount * CENTS_PER_EURO
 
 
@@ -63,26 +69,41 @@ def _details(payment: Payment, **extra) -> dict:
     }
 
 
+def _recorded(amount_ct: Decimal) -> str:
+    """An amount in an invoice's event: events are a record kept in English (as the transitions'
+    words are), whatever language the clerk's page was in."""
+    return local_format.money(amount_ct, "en")
+
+
 def _check_recordable(invoice: Invoice, paid_on: dt.date, amount_ct: Decimal, outstanding_ct: Decimal) -> None:
     if invoice.status != Invoice.Status.PENDING:
-        label = invoice.number or "A draft invoice"
-        reason = {
-            Invoice.Status.DRAFT: "it is not issued yet",
-            Invoice.Status.PAID: "it is paid in full",
-            Invoice.Status.CANCELLED: "it is cancelled; record the payment on its corrected invoice",
-        }[invoice.status]
-        raise ValidationError(f"{label} takes no payment: {reason}.")
+        raise ValidationError(
+            {
+                Invoice.Status.DRAFT: _("A draft invoice takes no payment: it is not issued yet."),
+                Invoice.Status.PAID: _("%(number)s takes no payment: it is paid in full."),
+                Invoice.Status.CANCELLED: _(
+                    "%(number)s takes no payment: it is cancelled; record the payment on its corrected invoice."
+                ),
+            }[invoice.status]
+            % {"number": invoice.number}
+        )
     if amount_ct < 0:
-        raise ValidationError("A payment's amount is zero or more; the invoice says who pays whom.")
+        raise ValidationError(_("A payment's amount is zero or more; the invoice says who pays whom."))
     if paid_on > timezone.localdate():
-        raise ValidationError(f"The payment date {paid_on:%Y-%m-%d} is in the future.")
+        raise ValidationError(_("The payment date %(day)s is in the future.") % {"day": f"{paid_on:%Y-%m-%d}"})
     if amount_ct > outstanding_ct:
         raise ValidationError(
-            f"{eur(amount_ct)} is more than the {eur(outstanding_ct)} outstanding on {invoice.number}; "
-            "record what settles the invoice and return the rest to the member."
+            _(
+                "%(amount)s is more than the %(outstanding)s outstanding on %(number)s; "
+                "record what settles the invoice and return the rest to the member."
+            )
+            % {"amount": eur(amount_ct), "outstanding": eur(outstanding_ct), "number": invoice.number}
         )
     if amount_ct == 0 and outstanding_ct != 0:
-        raise ValidationError(f"A payment of {eur(amount_ct)} settles nothing on {invoice.number}.")
+        raise ValidationError(
+            _("A payment of %(amount)s settles nothing on %(number)s.")
+            % {"amount": eur(amount_ct), "number": invoice.number}
+        )
 
 
 @transaction.atomic
@@ -116,7 +137,7 @@ def payment_record(
             obj=locked, to_status=Invoice.Status.PAID, actor=acting_user, actor_name=actor_name, details=details
         )
     else:
-        what = f"Payment of {eur(amount_ct)} recorded; {eur(left_ct)} outstanding"
+        what = f"Payment of {_recorded(amount_ct)} recorded; {_recorded(left_ct)} outstanding"
         lifecycle.note(obj=locked, what=what, actor=acting_user, actor_name=actor_name, details=details)
     invoice.status = locked.status
     return payment
@@ -131,12 +152,13 @@ def payment_undo(*, payment: Payment, reason: str, acting_user=None, actor_name:
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Undoing a payment needs a written reason (it is kept in the invoice's history).")
+        raise ValidationError(_("Undoing a payment needs a written reason (it is kept in the invoice's history)."))
     locked = _locked_invoice(payment.invoice)
     payment = Payment.objects.get(pk=payment.pk)  # read again under the invoice's lock
     if payment.is_undone:
         raise ValidationError(
-            f"The payment {payment} was already undone on {payment.undone_at:%Y-%m-%d} by {payment.undone_by_name}."
+            _("The payment %(payment)s was already undone on %(day)s by %(name)s.")
+            % {"payment": payment, "day": f"{payment.undone_at:%Y-%m-%d}", "name": payment.undone_by_name}
         )
     payment.undone_at = timezone.now()
     payment.undone_by = acting_user if acting_user is not None and acting_user.pk else None
@@ -150,6 +172,6 @@ def payment_undo(*, payment: Payment, reason: str, acting_user=None, actor_name:
             obj=locked, to_status=Invoice.Status.PENDING, actor=acting_user, actor_name=actor_name, details=details
         )
     else:
-        what = f"Payment of {eur(payment.amount_ct)} undone"
+        what = f"Payment of {_recorded(payment.amount_ct)} undone"
         lifecycle.note(obj=locked, what=what, actor=acting_user, actor_name=actor_name, details=details)
     return payment

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.formatting import site_time
 
@@ -37,7 +38,11 @@ class RenderReport:
     skipped: int
 
     def __str__(self):
-        return f"{self.rendered} PDFs rendered, {self.failed} failed, {self.skipped} already done"
+        return _("%(rendered)d PDFs rendered, %(failed)d failed, %(skipped)d already done") % {
+            "rendered": self.rendered,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }
 
 
 def _history_of(document):
@@ -169,14 +174,19 @@ def document_pdf_retry(*, document, acting_user=None) -> str:
     locked = model.objects.select_for_update().get(pk=document.pk)
     stuck = selectors.pdf_is_stuck(locked)
     if locked.pdf_state != PdfState.FAILED and not stuck:
-        state = locked.get_pdf_state_display().lower()
         if locked.pdf_state == PdfState.PENDING:
             minutes = int(selectors.stuck_after().total_seconds() // 60)
             raise ValidationError(
-                f"The PDF of {locked} is {state}, queued {site_time(selectors.pdf_pending_since(locked))}; "
-                f"it can be queued again once it has waited {minutes} minutes."
+                _(
+                    "The PDF of %(document)s is waiting to be rendered, queued %(since)s; "
+                    "it can be queued again once it has waited %(minutes)d minutes."
+                )
+                % {"document": locked, "since": site_time(selectors.pdf_pending_since(locked)), "minutes": minutes}
             )
-        raise ValidationError(f"The PDF of {locked} has not failed (it is {state}).")
+        raise ValidationError(
+            _("The PDF of %(document)s has not failed (its state: %(state)s).")
+            % {"document": locked, "state": locked.get_pdf_state_display()}
+        )
     model.objects.filter(pk=locked.pk).update(pdf_state=PdfState.PENDING, pdf_error="")
     obj, label = _history_of(locked)
     lifecycle.note(
@@ -188,4 +198,4 @@ def document_pdf_retry(*, document, acting_user=None) -> str:
         queue.pdfs_enqueue(note_pks=[locked.pk])
     else:
         queue.statement_pdf_enqueue(document_pk=locked.pk)
-    return f"The PDF of {locked} is queued for rendering again."
+    return _("The PDF of %(document)s is queued for rendering again.") % {"document": locked}

@@ -15,8 +15,10 @@ drafts only, so they never wait for that row.
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from communities.models import Community
+from core.local_format import active_language, whole_number
 from core.local_time import month_bounds, parse_period_id
 from metering.models import FrozenRange
 
@@ -111,8 +113,37 @@ def interval_energy_store(period: SettlementPeriod) -> None:
 
 
 FORCE_PERMISSION = "invoicing.force_period"
-# What the gate calls the work it guards, in its messages: the noun, and who may do it when.
-GATED_WORK = {"close": "it can be closed", "issue": "its invoices can be issued"}
+# The gate's refusals per ``work``: a whole sentence each, so every language words it its own way.
+NOT_ENDED = {
+    "close": gettext_lazy("Period %(period)s has not ended yet: it can be closed from %(ends)s, after its last day."),
+    "issue": gettext_lazy(
+        "Period %(period)s has not ended yet: its invoices can be issued from %(ends)s, after its last day."
+    ),
+}
+FORCED_WITHOUT_REASON = {
+    "close": gettext_lazy("A forced close needs a written reason (e.g. 'meter of house_4 replaced, data lost')."),
+    "issue": gettext_lazy("A forced issue needs a written reason (e.g. 'meter of house_4 replaced, data lost')."),
+}
+FORCE_NOT_ALLOWED = {
+    "close": gettext_lazy(
+        "Only a user with the permission 'Can force issuing or closing a period with missing readings' may "
+        "force a close; %(user)s does not have it."
+    ),
+    "issue": gettext_lazy(
+        "Only a user with the permission 'Can force issuing or closing a period with missing readings' may "
+        "force an issue; %(user)s does not have it."
+    ),
+}
+INCOMPLETE = {
+    "close": gettext_lazy(
+        "Period %(period)s is incomplete: %(summary)s (%(houses)s). Import the missing readings, or force the "
+        "close with a written reason."
+    ),
+    "issue": gettext_lazy(
+        "Period %(period)s is incomplete: %(summary)s (%(houses)s). Import the missing readings, or force the "
+        "issue with a written reason."
+    ),
+}
 
 
 def period_gate(
@@ -131,21 +162,21 @@ def period_gate(
     """
     ends = period_not_ended(locked)
     if ends:
-        raise ValidationError(f"Period {locked} has not ended yet: {GATED_WORK[work]} from {ends}, after its last day.")
+        raise ValidationError(NOT_ENDED[work] % {"period": locked, "ends": ends})
     if force and not (reason or "").strip():
-        raise ValidationError(f"A forced {work} needs a written reason (e.g. 'meter of house_4 replaced, data lost').")
+        raise ValidationError(str(FORCED_WITHOUT_REASON[work]))
     if force and acting_user is not None and not acting_user.has_perm(FORCE_PERMISSION):
-        raise ValidationError(
-            f"Only a user with the permission 'Can force issuing or closing a period with missing readings' may "
-            f"force a {work}; {lifecycle.user_display_name(acting_user)} does not have it."
-        )
+        raise ValidationError(FORCE_NOT_ALLOWED[work] % {"user": lifecycle.user_display_name(acting_user)})
     completeness = period_completeness_kept(period=locked)
     if not completeness.complete and not force:
-        worst = ", ".join(f"{house.house_id} ({house.missing:,} missing)" for house in completeness.with_gaps[:5])
+        worst = ", ".join(
+            gettext("%(house)s (%(missing)s missing)")
+            % {"house": house.house_id, "missing": whole_number(house.missing, active_language())}
+            for house in completeness.with_gaps[:5]
+        )
+        houses = f"{worst}{', ...' if len(completeness.with_gaps) > 5 else ''}"
         raise ValidationError(
-            f"Period {locked} is incomplete: {completeness.summary()} ({worst}"
-            f"{', ...' if len(completeness.with_gaps) > 5 else ''}). Import the missing readings, or force the "
-            f"{work} with a written reason."
+            INCOMPLETE[work] % {"period": locked, "summary": completeness.summary(), "houses": houses}
         )
     return completeness
 

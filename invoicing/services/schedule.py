@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from communities.models import Community
 from core.local_time import local_midnight, month_first_days, parse_period_id, period_id_of
@@ -25,7 +26,10 @@ MAX_GRACE_DAYS = 27  # later, and a month would be due only after the next one e
 
 def _checked_grace_days(grace_days: int) -> int:
     if not 0 <= grace_days <= MAX_GRACE_DAYS:
-        raise ValidationError(f"Grace days must be between 0 and {MAX_GRACE_DAYS}, not {grace_days}.")
+        raise ValidationError(
+            gettext("Grace days must be between 0 and %(most)d, not %(days)s.")
+            % {"most": MAX_GRACE_DAYS, "days": grace_days}
+        )
     return grace_days
 
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils import numberformat
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -30,6 +31,7 @@ def completeness_rows(completeness):
             use_l10n=True,
         )
     )
+    days = gettext("%(first)s to %(last)s")  # looked up once, not per house
     rows = []
     for house in completeness.houses:
         marked = "" if house.complete else ' class="incomplete"'
@@ -37,7 +39,7 @@ def completeness_rows(completeness):
         estimated = grouped(house.estimated) if house.estimated else DASH
         rows.append(
             f"<tr{marked}><td>{escape(house.house_id)} ({escape(house.house_name)})</td>"
-            f"<td>{house.first_day.isoformat()} to {house.last_day.isoformat()}</td>"
+            f"<td>{days % {'first': house.first_day.isoformat(), 'last': house.last_day.isoformat()}}</td>"
             f"<td>{grouped(house.expected)}</td><td>{grouped(house.present)}</td>"
             f"<td>{missing}</td><td>{estimated}</td></tr>\n"
         )

@@ -20,6 +20,7 @@ from uuid import uuid4
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext, gettext_lazy
 from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
@@ -79,7 +80,7 @@ class MeterDataFormat(Format):
         self.encoding = encoding  # detected per file by the engine, whatever the admin passes
 
     def get_title(self):
-        return "CSV or Excel (detected)"
+        return gettext("CSV or Excel (detected)")
 
     def get_extension(self):
         return "csv"
@@ -103,7 +104,8 @@ class MeterDataFormat(Format):
 def _community_field():
     return forms.ModelChoiceField(
         queryset=Community.objects.order_by("name"),
-        help_text="The community whose houses the file's house ids belong to.",
+        label=gettext_lazy("Community"),
+        help_text=gettext_lazy("The community whose houses the file's house ids belong to."),
     )
 
 

@@ -41,9 +41,7 @@ def test_record_page_confirms_first_with_today_and_the_outstanding_amount(admin_
         response = admin_client.get(record_url(issued_invoice))
 
     assert response.status_code == 200
-    assert (
-        "the community pays the house" in response.text and "outstanding: <strong>60.03 EUR</strong>" in response.text
-    )
+    assert "the community pays the house" in response.text and "outstanding: <strong>€60.03</strong>" in response.text
     form = response.context["form"]
     assert form["paid_on"].value() == PAID_ON and form["amount_eur"].value() == Decimal("60.03")
     assert not Payment.objects.exists() and status(issued_invoice) == "pending"
@@ -66,7 +64,7 @@ def test_a_refused_payment_is_shown_on_the_form(admin_client, issued_invoice):
     response = admin_client.post(record_url(issued_invoice), data)
 
     assert response.status_code == 200
-    assert "600.30 EUR is more than the 60.03 EUR outstanding" in response.text
+    assert "€600.30 is more than the €60.03 outstanding" in response.text
     assert not Payment.objects.exists()
 
 
@@ -90,7 +88,7 @@ def test_the_invoice_page_lists_payments_and_offers_the_pages(admin_client, issu
 
     response = admin_client.get(change_url(issued_invoice))
 
-    assert "Wrong invoice" in response.text and "10.00 EUR of 60.03 EUR received" in response.text
+    assert "Wrong invoice" in response.text and "€10.00 of €60.03 received" in response.text
     assert record_url(issued_invoice) in response.text and undo_url(issued_invoice) in response.text
     assert 'name="payments-0-reference"' not in response.text  # listed, not editable
 

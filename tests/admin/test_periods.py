@@ -105,7 +105,7 @@ def test_issue_action_numbers_invoices_on_confirm(admin_client, billable, admin_
     assert invoice.number == "INV-2026-001"
     assert (invoice.status, invoice.issued_by) == (Invoice.Status.PENDING, admin_user)
     reported = [str(message) for message in messages.get_messages(response.wsgi_request)]
-    assert reported == [f"{period}: Issued 1 invoices (forced despite gaps): INV-2026-001 to INV-2026-001."]
+    assert reported == [f"{period}: Issued 1 invoice (forced despite gaps): INV-2026-001 to INV-2026-001."]
 
 
 def test_issue_action_runs_from_the_period_page_after_confirmation(admin_client, billable):

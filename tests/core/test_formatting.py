@@ -2,19 +2,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from core.formatting import EMPTY, ct_per_kwh, eur, kwh, site_time
+from core.formatting import EMPTY, ct_per_kwh, eur, kwh, kwh_number, site_time
 
 
 @pytest.mark.parametrize(
     ("amount_ct", "shown"),
     [
-        (Decimal("6002.5"), "60.03 EUR"),
-        (Decimal("-6002.5"), "-60.03 EUR"),
-        (Decimal("-0.4"), "0.00 EUR"),
-        (Decimal("0"), "0.00 EUR"),
-        (12345678, "123456.78 EUR"),
+        (Decimal("6002.5"), "€60.03"),
+        (Decimal("-6002.5"), "-€60.03"),
+        (Decimal("-0.4"), "€0.00"),
+        (Decimal("0"), "€0.00"),
+        (12345678, "€123,456.78"),
         (None, "-"),
     ],
 )
@@ -22,10 +22,27 @@ def test_eur_shows_the_payable_amount_with_two_decimals(amount_ct, shown):
     assert eur(amount_ct) == shown
 
 
-def test_kwh_and_prices_show_their_fixed_decimals():
-    assert kwh(Decimal("450.5")) == "450.500 kWh"
-    assert kwh(Decimal("0.0005")) == "0.001 kWh"
-    assert ct_per_kwh(Decimal("20")) == "20.0000 ct/kWh"
+@pytest.mark.parametrize(
+    ("amount_ct", "shown"),
+    [(Decimal("6002.5"), "60,03\u00a0€"), (Decimal("-6002.5"), "-60,03\u00a0€"), (12345678, "123.456,78\u00a0€")],
+)
+def test_eur_in_german_puts_the_comma_and_the_euro_sign_where_germans_do(amount_ct, shown):
+    with translation.override("de"):
+        assert eur(amount_ct) == shown
+
+
+def test_kwh_and_prices_show_their_fixed_decimals_rounded_half_up():
+    assert kwh(Decimal("450.5")) == "450.500\u00a0kWh"
+    assert kwh(Decimal("0.0005")) == "0.001\u00a0kWh"
+    assert ct_per_kwh(Decimal("20")) == "20.00\u00a0ct/kWh"
+    assert ct_per_kwh(Decimal("20.90905")) == "20.9091\u00a0ct/kWh"
+
+
+def test_kwh_and_prices_follow_the_active_language():
+    with translation.override("de"):
+        assert kwh(Decimal("1234.5")) == "1.234,500\u00a0kWh"
+        assert kwh_number(Decimal("450.5")) == "450,500"
+        assert ct_per_kwh(Decimal("20.5")) == "20,50\u00a0ct/kWh"
 
 
 def test_display_helpers_refuse_float():

@@ -48,7 +48,7 @@ def test_record_payment_converts_euros_to_exact_cents_and_pays(invoice):
     payment = Payment.objects.get()
     assert (payment.amount_ct, payment.paid_on) == (Decimal("6003"), dt.date(2026, 2, 10))
     assert Invoice.objects.get().status == "paid"
-    assert "Recorded 60.03 EUR paid on 2026-02-10 (reference SEPA 4711) on INV-2026-001: now paid" in out
+    assert "Recorded €60.03 paid on 2026-02-10 (reference SEPA 4711) on INV-2026-001: now paid" in out
 
 
 def test_record_payment_names_the_os_user_and_the_command(invoice):
@@ -70,7 +70,7 @@ def test_record_payment_dates_default_to_today_in_the_site_zone(invoice, setting
     ("extra", "message"),
     [
         (("--amount", "60.031"), "euros and cents"),
-        (("--amount", "61"), "more than the 60.03 EUR outstanding"),
+        (("--amount", "61"), "more than the €60.03 outstanding"),
         (("--amount", "60.03", "--date", "10.02.2026"), "YYYY-MM-DD"),
     ],
 )
@@ -98,7 +98,7 @@ def test_undo_payment_reopens_the_invoice_with_the_reason(invoice):
 
     assert Invoice.objects.get().status == "pending"
     assert Payment.objects.get().undo_reason == "Direct debit returned"
-    assert "Undid 60.03 EUR (reference SEPA 4711) on INV-2026-001: now pending." in out
+    assert "Undid €60.03 (reference SEPA 4711) on INV-2026-001: now pending." in out
 
 
 def test_undo_payment_asks_which_when_there_are_several(invoice):

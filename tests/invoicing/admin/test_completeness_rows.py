@@ -31,11 +31,12 @@ def test_a_house_with_gaps_is_marked_and_its_missing_intervals_stand_out():
     assert "<td><strong>1,976</strong></td><td>1,200</td></tr>" in rows
 
 
-def test_numbers_are_grouped_in_the_language_of_the_request():
+def test_numbers_and_days_follow_the_language_of_the_request():
     with translation.override("de"):
         rows = completeness_rows(Completeness(houses=[house("house_1", "Mühlenweg 1", 1000)]))
 
     assert "<td>2.976</td><td>1.000</td><td><strong>1.976</strong></td>" in rows
+    assert "<td>2026-01-01 bis 2026-01-31</td>" in rows
 
 
 def test_names_are_escaped():

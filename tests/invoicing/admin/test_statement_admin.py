@@ -39,8 +39,8 @@ def test_period_page_shows_the_statement_and_its_charts(admin_client, period):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Community result: <strong" in page and "0.45 EUR" in page
-    assert "20.9091 ct/kWh" in page  # break-even p_con, 230/11
+    assert "Community result: <strong" in page and "€0.45" in page
+    assert "20.9091\u00a0ct/kWh" in page  # break-even p_con, 230/11
     assert page.count('class="statement-chart"') == 2
 
 
@@ -185,4 +185,4 @@ def test_a_closed_periods_page_shows_the_frozen_statement(admin_client, period, 
 
     page = admin_client.get(reverse("admin:invoicing_settlementperiod_change", args=[period.pk])).content.decode()
 
-    assert "Frozen when the period closed." in page and "0.45 EUR" in page
+    assert "Frozen when the period closed." in page and "€0.45" in page

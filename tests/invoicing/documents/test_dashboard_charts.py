@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils import translation
+
 from invoicing.documents.dashboard_charts import monthly_energy_svg, monthly_result_svg
 from invoicing.selectors import MonthFigures
 
@@ -27,14 +29,14 @@ def test_the_tallest_bar_reaches_a_nice_axis_top():
     svg = monthly_energy_svg([closed("2026-01", "0")])
 
     assert ">500</text>" in svg  # 400 kWh rounds up to a 500 kWh axis
-    assert "<title>2026-01 Production: 400 kWh</title>" in svg
+    assert "<title>2026-01 Production: 400.000\u00a0kWh</title>" in svg
 
 
 def test_result_chart_draws_gains_above_and_losses_below_the_zero_line():
     svg = monthly_result_svg([closed("2026-01", "12345"), closed("2026-02", "-5000"), still_open("2026-03")])
 
-    assert "<title>2026-01: 123.45 EUR</title>" in svg
-    assert "<title>2026-02: -50.00 EUR</title>" in svg
+    assert "<title>2026-01: €123.45</title>" in svg
+    assert "<title>2026-02: -€50.00</title>" in svg
     assert 'data-month="2026-03"' not in svg  # no result before the month is closed
     assert svg.count('fill="#c0504d"') == 1
 
@@ -45,3 +47,11 @@ def test_charts_label_months_and_load_nothing_from_elsewhere():
     assert ">12/25</text>" in svg and ">01/26</text>" in svg
     assert "href" not in svg and "<script" not in svg
     assert svg.count("http") == 2  # the SVG namespace of each chart, never fetched
+
+
+def test_bar_titles_follow_the_admin_language():
+    with translation.override("de"):
+        svg = monthly_energy_svg([closed("2026-01", "0")]) + monthly_result_svg([closed("2026-01", "12345")])
+
+    assert "<title>2026-01 Erzeugung: 400,000\u00a0kWh</title>" in svg
+    assert "<title>2026-01: 123,45\u00a0€</title>" in svg

@@ -1,7 +1,9 @@
-"""The statement's figures: the admin panel's plain euros, the PDF's in the community's language."""
+"""The statement's figures: the admin panel's in the staff user's language, the PDF's in the community's."""
 
 import datetime as dt
 from decimal import Decimal
+
+from django.utils import translation
 
 from invoicing.documents.statement import display_context
 from invoicing.statement import Statement
@@ -24,9 +26,13 @@ def statement() -> Statement:
     )
 
 
-def test_the_admin_panel_keeps_plain_euros():
-    total = display_context(statement())["total"]
-    assert total["money"][0] == "2.00 EUR" and total["energy"][0] == "10.000 kWh"
+def test_the_admin_panel_writes_figures_in_the_request_language():
+    english = display_context(statement())
+    with translation.override("de"):
+        german = display_context(statement())
+
+    assert english["total"]["money"][0] == "€2.00" and english["total"]["energy"][0] == "10.000\u00a0kWh"
+    assert german["total"]["money"][0] == "2,00\u00a0€" and german["break_even_p_con"] == "27,50\u00a0ct/kWh"
 
 
 def test_a_german_statement_pdf_writes_euros_the_german_way():

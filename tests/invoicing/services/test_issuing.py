@@ -242,7 +242,7 @@ def test_forced_issue_records_who_and_why(community, period, django_user_model):
 
     report = services.invoices_issue(period=period, acting_user=clerk, force=True, reason="Meter broken")
 
-    assert report.forced and str(report) == "Issued 1 invoices (forced despite gaps): INV-2026-001 to INV-2026-001."
+    assert report.forced and str(report) == "Issued 1 invoice (forced despite gaps): INV-2026-001 to INV-2026-001."
     issued = LifecycleEvent.objects.get(invoice__isnull=False)
     assert issued.details | {"number": None} == {
         "number": None,

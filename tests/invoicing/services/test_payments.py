@@ -27,7 +27,7 @@ def issue(period, energies) -> Invoice:
 
 @pytest.fixture
 def invoice(period):
-    """Net +6002.5 ct: the community pays the house 60.03 EUR."""
+    """Net +6002.5 ct: the community pays the house €60.03."""
     return issue(period, [("450.5", "120.3")])
 
 
@@ -71,9 +71,7 @@ def test_partial_payments_keep_the_invoice_pending_until_they_cover_it(invoice):
     record(invoice, "2000")
     assert status(invoice) == "pending"
     assert services.invoice_outstanding_ct(invoice=invoice) == Decimal("4003")
-    assert (
-        selectors.invoice_events(invoice=invoice).last().what == "Payment of 20.00 EUR recorded; 40.03 EUR outstanding"
-    )
+    assert selectors.invoice_events(invoice=invoice).last().what == "Payment of €20.00 recorded; €40.03 outstanding"
 
     record(invoice, "4003", reference="SEPA rest")
 
@@ -81,7 +79,7 @@ def test_partial_payments_keep_the_invoice_pending_until_they_cover_it(invoice):
 
 
 def test_a_negative_invoice_is_paid_by_the_house_with_a_positive_amount(period):
-    invoice = issue(period, [("0", "100")])  # 100 kWh x 25 ct: the house pays 25.00 EUR
+    invoice = issue(period, [("0", "100")])  # 100 kWh x 25 ct: the house pays €25.00
 
     record(invoice, "2500")
 
@@ -99,8 +97,8 @@ def test_a_zero_invoice_is_settled_by_a_payment_of_zero(period):
 @pytest.mark.parametrize(
     ("amount_ct", "message"),
     [
-        ("6004", "60.04 EUR is more than the 60.03 EUR outstanding on INV-2026-001"),
-        ("0", "A payment of 0.00 EUR settles nothing"),
+        ("6004", "€60.04 is more than the €60.03 outstanding on INV-2026-001"),
+        ("0", "A payment of €0.00 settles nothing"),
         ("-100", "zero or more; the invoice says who pays whom"),
         ("100.5", "whole cents"),
     ],
@@ -173,7 +171,7 @@ def test_undoing_a_partial_payment_notes_it_and_stays_pending(invoice):
     services.payment_undo(payment=payment, reason="Bounced")
 
     assert status(invoice) == "pending"
-    assert selectors.invoice_events(invoice=invoice).last().what == "Payment of 20.00 EUR undone"
+    assert selectors.invoice_events(invoice=invoice).last().what == "Payment of €20.00 undone"
     assert LifecycleEvent.objects.filter(to_status="paid").count() == 0
 
 
