@@ -85,6 +85,17 @@ def _grid(*, top: Decimal, plot_height: Decimal, baseline: Decimal) -> list[str]
     return parts
 
 
+def _magnitudes(days: Sequence[DailyValues]) -> list[tuple]:
+    return [
+        (
+            entry.day,
+            abs(_require_decimal("exported_kwh", entry.exported_kwh)),
+            abs(_require_decimal("imported_kwh", entry.imported_kwh)),
+        )
+        for entry in days
+    ]
+
+
 def daily_energy_svg(
     days: Sequence[DailyValues],
     *,
@@ -101,14 +112,7 @@ def daily_energy_svg(
     and falling back to a system font would embed a third font in every PDF. ``height`` (same units
     as the width, 640) is lower when the page holds a second chart.
     """
-    values = [
-        (
-            entry.day,
-            abs(_require_decimal("exported_kwh", entry.exported_kwh)),
-            abs(_require_decimal("imported_kwh", entry.imported_kwh)),
-        )
-        for entry in days
-    ]
+    values = _magnitudes(days)
     top = nice_maximum(max((max(exported, imported) for _, exported, imported in values), default=ZERO))
     plot_width = WIDTH - PLOT_LEFT - PLOT_RIGHT
     plot_height = height - PLOT_TOP - PLOT_BOTTOM
