@@ -348,6 +348,12 @@ class ImportJob(models.Model):
     errors = models.JSONField(
         _("errors"), default=list, blank=True, help_text=_("The first few hundred errors of the file.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=15,
+        blank=True,
+        help_text=_("The language of the person who started the import: its row errors are written in it."),
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext, ngettext
 
 from communities.models import House
+from core.local_format import active_language, whole_number
 from core.local_time import interval_count, local_midnight, month_first_days
 from metering.models import MeterReading
 
@@ -65,20 +67,40 @@ class Completeness:
         return not self.with_gaps
 
     def summary(self) -> str:
-        text = self._counts()
+        """One or two sentences for the period page and the gate's refusals, in the active language."""
+        language = active_language()
+        text = self._counts(language)
         if self.estimated:
-            text += f" {self.estimated:,} of the present intervals are estimated (spread over a meter feed outage)."
+            text += " " + ngettext(
+                "%(count)s of the present intervals is estimated (spread over a meter feed outage).",
+                "%(count)s of the present intervals are estimated (spread over a meter feed outage).",
+                self.estimated,
+            ) % {"count": whole_number(self.estimated, language)}
         return text
 
-    def _counts(self) -> str:
+    def _counts(self, language: str) -> str:
         if not self.houses:
-            return "No house is active in the period."
+            return gettext("No house is active in the period.")
+        counts = {
+            "houses": whole_number(len(self.houses), language),
+            "present": whole_number(self.present, language),
+            "missing": whole_number(self.missing, language),
+            "expected": whole_number(self.expected, language),
+        }
         if self.complete:
-            return f"All {len(self.houses)} houses complete: {self.present:,} of {self.expected:,} intervals."
-        return (
-            f"{len(self.with_gaps)} of {len(self.houses)} houses have gaps: {self.missing:,} of "
-            f"{self.expected:,} intervals missing."
-        )
+            return (
+                ngettext(
+                    "The house is complete: %(present)s of %(expected)s intervals.",
+                    "All %(houses)s houses complete: %(present)s of %(expected)s intervals.",
+                    len(self.houses),
+                )
+                % counts
+            )
+        return ngettext(
+            "%(with_gaps)s of %(houses)s houses has gaps: %(missing)s of %(expected)s intervals missing.",
+            "%(with_gaps)s of %(houses)s houses have gaps: %(missing)s of %(expected)s intervals missing.",
+            len(self.with_gaps),
+        ) % {**counts, "with_gaps": whole_number(len(self.with_gaps), language)}
 
 
 def period_completeness(*, period: SettlementPeriod) -> Completeness:

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from core.local_format import active_language, whole_number
 from core.natural_order import natural_key
 from metering.models import FrozenRange
 
@@ -38,16 +40,37 @@ class CloseStart:
     forced: bool
 
     def __str__(self):
-        forced = " (forced despite gaps)" if self.forced and not self.completeness.complete else ""
+        values = {
+            "period": self.period,
+            "summary": self.completeness.summary(),
+            "invoices": whole_number(len(self.completeness.houses), active_language()),
+        }
+        if self.forced and not self.completeness.complete:
+            return (
+                ngettext(
+                    "Closing %(period)s started (forced despite gaps): %(summary)s "
+                    "%(invoices)s invoice will be issued in the background.",
+                    "Closing %(period)s started (forced despite gaps): %(summary)s "
+                    "%(invoices)s invoices will be issued in the background.",
+                    len(self.completeness.houses),
+                )
+                % values
+            )
         return (
-            f"Closing {self.period} started{forced}: {self.completeness.summary()} "
-            f"{len(self.completeness.houses)} invoices will be issued in the background."
+            ngettext(
+                "Closing %(period)s started: %(summary)s %(invoices)s invoice will be issued in the background.",
+                "Closing %(period)s started: %(summary)s %(invoices)s invoices will be issued in the background.",
+                len(self.completeness.houses),
+            )
+            % values
         )
 
 
 CLOSE_START_REFUSALS = {
-    SettlementPeriod.Status.CLOSING: "Period {label} is already closing; its progress is on the period's page.",
-    SettlementPeriod.Status.CLOSED: "Period {label} is already closed; nothing to do.",
+    SettlementPeriod.Status.CLOSING: gettext_lazy(
+        "Period %(label)s is already closing; its progress is on the period's page."
+    ),
+    SettlementPeriod.Status.CLOSED: gettext_lazy("Period %(label)s is already closed; nothing to do."),
 }
 
 
@@ -104,12 +127,19 @@ class CloseStep:
 
     def __str__(self):
         if self.nothing_to_do:
-            return f"{self.period}: {self.period.status}, nothing to do."
+            return gettext("%(period)s: %(status)s, nothing to do.") % {
+                "period": self.period,
+                "status": self.period.get_status_display(),
+            }
         if self.closed:
-            return f"{self.period}: closed."
+            return gettext("%(period)s: closed.") % {"period": self.period}
         if not self.issued_numbers:
-            return f"{self.period}: nothing issued in this step."
-        return f"{self.period}: issued {self.issued_numbers[0]} to {self.issued_numbers[-1]}."
+            return gettext("%(period)s: nothing issued in this step.") % {"period": self.period}
+        return gettext("%(period)s: issued %(first)s to %(last)s.") % {
+            "period": self.period,
+            "first": self.issued_numbers[0],
+            "last": self.issued_numbers[-1],
+        }
 
 
 @transaction.atomic
@@ -215,7 +245,10 @@ def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_nam
     pdfs = len(pending_invoices) + len(pending_notes) + (pending_statement is not None)
     interrupted = deliveries_interrupted_fail(period=locked)
     if locked.status == SettlementPeriod.Status.OPEN and not (pdfs or interrupted):
-        raise ValidationError(f"Period {locked.month} is open and has no PDF waiting; there is nothing to resume.")
+        raise ValidationError(
+            gettext("Period %(period)s is open and has no PDF waiting; there is nothing to resume.")
+            % {"period": locked.month}
+        )
     if locked.status == SettlementPeriod.Status.CLOSING:
         queue.close_step_enqueue(period_pk=locked.pk)
     queue.pdfs_enqueue(invoice_pks=pending_invoices, note_pks=pending_notes)
@@ -228,15 +261,39 @@ def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_nam
         actor_name=actor_name,
         details={"pending_pdfs": pdfs, "interrupted_emails_failed": interrupted},
     )
-    what = {
-        SettlementPeriod.Status.OPEN: "it is open",
-        SettlementPeriod.Status.CLOSING: "the close continues",
-        SettlementPeriod.Status.CLOSED: "it is closed",
-    }[locked.status]
-    emails = (
-        f" {interrupted} e-mails interrupted while sending marked failed: check, then resend." if interrupted else ""
-    )
-    return f"{locked}: {what}; {pdfs} PDFs queued again.{emails}"
+    return _resumed_message(locked, pdfs=pdfs, interrupted=interrupted)
+
+
+def _resumed_message(period: SettlementPeriod, *, pdfs: int, interrupted: int) -> str:
+    values = {"period": period, "pdfs": pdfs, "emails": interrupted}
+    message = {
+        SettlementPeriod.Status.OPEN: ngettext(
+            "%(period)s: it is open; %(pdfs)s PDF queued again.",
+            "%(period)s: it is open; %(pdfs)s PDFs queued again.",
+            pdfs,
+        ),
+        SettlementPeriod.Status.CLOSING: ngettext(
+            "%(period)s: the close continues; %(pdfs)s PDF queued again.",
+            "%(period)s: the close continues; %(pdfs)s PDFs queued again.",
+            pdfs,
+        ),
+        SettlementPeriod.Status.CLOSED: ngettext(
+            "%(period)s: it is closed; %(pdfs)s PDF queued again.",
+            "%(period)s: it is closed; %(pdfs)s PDFs queued again.",
+            pdfs,
+        ),
+    }[period.status] % values
+    if interrupted:
+        message += (
+            " "
+            + ngettext(
+                "%(emails)s e-mail interrupted while sending marked failed: check, then resend.",
+                "%(emails)s e-mails interrupted while sending marked failed: check, then resend.",
+                interrupted,
+            )
+            % values
+        )
+    return message
 
 
 def statement_freeze(*, period: SettlementPeriod) -> StatementDocument:

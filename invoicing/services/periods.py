@@ -42,13 +42,15 @@ def period_get_or_create(*, community: Community, month: str) -> SettlementPerio
 
 Status = SettlementPeriod.Status
 ANY_STATUS = tuple(Status)
+# A whole sentence per status, so each language words it its own way; ``period_lock`` fills in
+# ``%(period)s`` (the month), ``%(community)s`` and ``%(label)s`` (both).
 PERIOD_REFUSALS = {
-    Status.OPEN: "Period {period} is open; it has not been closed yet.",
-    Status.CLOSING: (
-        "Period {period} is closing; its invoices are being issued. Wait for the close to finish "
+    Status.OPEN: gettext_lazy("Period %(period)s is open; it has not been closed yet."),
+    Status.CLOSING: gettext_lazy(
+        "Period %(period)s is closing; its invoices are being issued. Wait for the close to finish "
         "(progress on the period's page)."
     ),
-    Status.CLOSED: "Period {period} of {community} is closed; its invoices are final.",
+    Status.CLOSED: gettext_lazy("Period %(period)s of %(community)s is closed; its invoices are final."),
 }
 
 
@@ -57,13 +59,12 @@ def period_lock(period: SettlementPeriod, *, allowed=(Status.OPEN,), refusals=PE
 
     Every write that depends on a period's status takes this lock first, so a close and a
     preview (or two closes) of one period queue up instead of interleaving. Only the period's
-    row is locked (``FOR UPDATE OF``); its community comes along unlocked. A refusal message
-    may use ``{period}`` (the month), ``{community}`` and ``{label}`` (both).
+    row is locked (``FOR UPDATE OF``); its community comes along unlocked.
     """
     locked = SettlementPeriod.objects.select_for_update(of=("self",)).select_related("community").get(pk=period.pk)
     if locked.status not in allowed:
         raise ValidationError(
-            refusals[locked.status].format(period=locked.month, community=locked.community, label=locked)
+            refusals[locked.status] % {"period": locked.month, "community": locked.community, "label": locked}
         )
     return locked
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from communities.models import Community
 from core.local_time import local_midnight, month_first_days, parse_period_id, period_id_of
@@ -58,14 +58,30 @@ class DueReport:
     emails_interrupted: int = 0  # left "sending" by a crash, now failed for staff to check
 
     def __str__(self):
-        parts = [f"{len(self.started)} closes started", f"{len(self.opened)} periods opened"]
+        parts = [
+            ngettext("%(count)s close started", "%(count)s closes started", len(self.started))
+            % {"count": len(self.started)},
+            ngettext("%(count)s period opened", "%(count)s periods opened", len(self.opened))
+            % {"count": len(self.opened)},
+        ]
         if self.emails_interrupted:
-            parts.append(f"{self.emails_interrupted} e-mails interrupted while sending marked failed")
+            parts.append(
+                ngettext(
+                    "%(count)s e-mail interrupted while sending marked failed",
+                    "%(count)s e-mails interrupted while sending marked failed",
+                    self.emails_interrupted,
+                )
+                % {"count": self.emails_interrupted}
+            )
         if self.resumed:
-            parts.append(f"{len(self.resumed)} stuck resumed: " + "; ".join(self.resumed))
+            parts.append(gettext("%(count)s stuck resumed: %(which)s") % _listed(self.resumed))
         if self.refused:
-            parts.append(f"{len(self.refused)} refused: " + "; ".join(self.refused))
+            parts.append(gettext("%(count)s refused: %(which)s") % _listed(self.refused))
         return ", ".join(parts) + "."
+
+
+def _listed(texts: list[str]) -> dict:
+    return {"count": len(texts), "which": "; ".join(texts)}
 
 
 def periods_close_due(*, grace_days: int | None = None, now: dt.datetime | None = None) -> DueReport:

@@ -4,14 +4,16 @@ Each takes the compact arrays the engine keeps (house pk, UTC seconds, file row)
 an ``ErrorCollector``: numpy for the rows, one query per check at most.
 """
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from babel.dates import format_date
+from django.utils.translation import gettext, ngettext
 
 from communities.models import Community, House
 from core.admin import local_span
+from core.local_format import active_language, locale_of, whole_number
 from core.local_time import local_midnight
 from metering.models import FrozenRange
 
@@ -23,12 +25,16 @@ def utc_seconds(instant: dt.datetime) -> int:
 
 
 def implausible_message(community: Community, limit_wh: int) -> str:
-    return (
-        f"is more than {limit_wh / 1000:g} kWh, the most one house can plausibly exchange in a "
-        f"{community.interval_minutes}-minute interval in {community.slug} "
-        f"({community.max_kwh_per_quarter_hour.normalize():f} kWh per quarter hour). Check the unit (kWh, not Wh) and the "
-        "value; if it is right, raise the community's limit in the admin."
-    )
+    return gettext(
+        "is more than %(limit)s kWh, the most one house can plausibly exchange in a %(minutes)s-minute "
+        "interval in %(community)s (%(per_quarter_hour)s kWh per quarter hour). Check the unit (kWh, not Wh) "
+        "and the value; if it is right, raise the community's limit in the admin."
+    ) % {
+        "limit": f"{limit_wh / 1000:g}",
+        "minutes": community.interval_minutes,
+        "community": community.slug,
+        "per_quarter_hour": f"{community.max_kwh_per_quarter_hour.normalize():f}",
+    }
 
 
 @dataclass
@@ -121,8 +127,11 @@ class RepeatedRows:
             int(row),
             self.column,
             utc_text(at_s),
-            f"{self.house_names[int(house)]} has another row for this interval (row {int(earlier_row)}) with "
-            "different values. Keep the right one and delete the other.",
+            gettext(
+                "%(house)s has another row for this interval (row %(row)s) with different values. "
+                "Keep the right one and delete the other."
+            )
+            % {"house": self.house_names[int(house)], "row": int(earlier_row)},
         )
 
 
@@ -145,17 +154,27 @@ def check_active(community, house, at_s, row, *, errors: ErrorCollector, column:
     outside = (at_s < starts[position]) | (at_s >= ends[position])
     for pk in np.unique(house[outside]).tolist():
         obj = houses[pk]
-        active = f"active from {obj.active_from:%Y-%m-%d}" + (
-            f" until {obj.active_until:%Y-%m-%d}" if obj.active_until else ""
+        errors.add_many(outside & (house == pk), row, column, LazyText(at_s), _outside_message(obj, community))
+
+
+def _outside_message(house: House, community: Community) -> str:
+    values = {
+        "house": house.house_id,
+        "community": community.slug,
+        "from": f"{house.active_from:%Y-%m-%d}",
+        "until": f"{house.active_until:%Y-%m-%d}" if house.active_until else "",
+    }
+    if house.active_until:
+        message = gettext(
+            "is outside the days %(house)s belongs to %(community)s (active from %(from)s until %(until)s, "
+            "local dates). Remove these rows, or correct the house's active dates in the admin if they are wrong."
         )
-        errors.add_many(
-            outside & (house == pk),
-            row,
-            column,
-            LazyText(at_s),
-            f"is outside the days {obj.house_id} belongs to {community.slug} ({active}, local dates). "
-            "Remove these rows, or correct the house's active dates in the admin if they are wrong.",
+    else:
+        message = gettext(
+            "is outside the days %(house)s belongs to %(community)s (active from %(from)s, local dates). "
+            "Remove these rows, or correct the house's active dates in the admin if they are wrong."
         )
+    return message % values
 
 
 class FrozenRows:
@@ -190,15 +209,24 @@ class FrozenRows:
         for (start, end, reason), count, (first_row, last_row) in zip(self.ranges, self.count, self.rows, strict=True):
             if not count:
                 continue
-            errors.add(
-                first_row,
-                column,
-                "",
-                f"{closed_span(start, end, self.community.zone)} is closed ({reason}): {count:,} "
-                f"{'row' if count == 1 else 'rows'} refused (file rows {first_row} to {last_row}). "
+            message = ngettext(
+                "%(span)s is closed (%(reason)s): %(count)s row refused (file rows %(first)s to %(last)s). "
                 "Meter data of a closed period never changes: remove that period's rows from the file; "
                 "a wrong invoice is corrected by cancelling it.",
+                "%(span)s is closed (%(reason)s): %(count)s rows refused (file rows %(first)s to %(last)s). "
+                "Meter data of a closed period never changes: remove that period's rows from the file; "
+                "a wrong invoice is corrected by cancelling it.",
+                count,
             )
+            span = closed_span(start, end, self.community.zone)
+            values = {
+                "span": span,
+                "reason": reason,
+                "count": whole_number(count, active_language()),
+                "first": first_row,
+                "last": last_row,
+            }
+            errors.add(first_row, column, "", message % values)
 
 
 def closed_span(start: dt.datetime, end: dt.datetime, zone) -> str:
@@ -206,5 +234,5 @@ def closed_span(start: dt.datetime, end: dt.datetime, zone) -> str:
     first = start.astimezone(zone).date()
     following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     if first.day == 1 and (start, end) == (local_midnight(first, zone), local_midnight(following, zone)):
-        return f"{calendar.month_name[first.month]} {first.year}"
+        return format_date(first, format="MMMM y", locale=locale_of(active_language()))
     return local_span(start, end, zone)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from communities.models import Community
 from core.energy import kwh_to_wh
@@ -145,7 +146,7 @@ def _import(source, context: FileContext, result: ImportResult, errors: ErrorCol
             0,
             "",
             "",
-            "The file has a header but no data rows. Export the meter data again, with at least one reading.",
+            gettext("The file has a header but no data rows. Export the meter data again, with at least one reading."),
         )
         return
     if context.columns.kind == REGISTER:
@@ -241,7 +242,8 @@ def _counters_to_intervals(counters: registers.Counters, context: FileContext, e
             column,
             LazyText(values, kwh=True),
             checks.implausible_message(context.community, context.limit_wh)
-            + " (The value is the difference to the previous counter reading.)",
+            + " "
+            + gettext("(The value is the difference to the previous counter reading.)"),
         )
     return readings, new_states
 

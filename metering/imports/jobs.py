@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from communities.models import Community
 from metering.models import ImportJob
@@ -61,6 +62,7 @@ def import_job_create(
         community=community,
         original_name=os.path.basename(original_name)[:255],
         started_by=started_by,
+        language=translation.get_language() or "",
         dry_run=dry_run,
         rows_total=count_data_rows(fileobj),
     )
@@ -86,6 +88,12 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     if not claimed:
         return None
     job = ImportJob.objects.select_related("community").get(pk=job_id)
+    with translation.override(job.language or None):
+        return _run_claimed(job)
+
+
+def _run_claimed(job: ImportJob) -> ImportJob:
+    job_id = job.pk
     last_reported = 0
 
     def progress(rows_done: int) -> None:
@@ -109,8 +117,11 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                     "row": 0,
                     "column": "",
                     "value": "",
-                    "message": f"The import stopped unexpectedly: {error!r}. "
-                    "Nothing was written. Try again; if it happens again, report it with this file.",
+                    "message": gettext(
+                        "The import stopped unexpectedly: %(error)r. Nothing was written. Try again; if it "
+                        "happens again, report it with this file."
+                    )
+                    % {"error": error},
                 }
             ],
         )

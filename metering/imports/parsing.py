@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext, ngettext
 
 # Header aliases, compared after lower-casing and turning spaces and '-' into '_'.
 HOUSE_ALIASES = ("house_id", "house", "houseid", "haus_id", "haus", "meter_id", "metering_point")
@@ -67,7 +68,10 @@ def map_columns(header: list[str]) -> ColumnMap:
         hits = [index for index, name in enumerate(normalised) if name in aliases]
         if len(hits) > 1:
             names = ", ".join(repr(header[index]) for index in hits)
-            raise HeaderError(f"Columns {names} all mean the same thing; keep one of them and delete the others.")
+            raise HeaderError(
+                gettext("Columns %(names)s all mean the same thing; keep one of them and delete the others.")
+                % {"names": names}
+            )
         return hits[0] if hits else None
 
     house, timestamp = find(HOUSE_ALIASES), find(TIMESTAMP_ALIASES)
@@ -77,8 +81,10 @@ def map_columns(header: list[str]) -> ColumnMap:
     is_interval = exported is not None or imported is not None
     if is_register and is_interval:
         raise HeaderError(
-            "The file has both interval columns (exported/imported kWh) and counter columns (ei_kwh/eo_kwh). "
-            "Import interval energies and counter readings as two separate files."
+            gettext(
+                "The file has both interval columns (exported/imported kWh) and counter columns (ei_kwh/eo_kwh). "
+                "Import interval energies and counter readings as two separate files."
+            )
         )
     if is_register:
         required = {"house_id": house, "timestamp": timestamp, "ei_kwh": ei, "eo_kwh": eo}
@@ -91,16 +97,7 @@ def map_columns(header: list[str]) -> ColumnMap:
         }
     missing = [name for name, index in required.items() if index is None]
     if missing:
-        raise HeaderError(
-            f"Required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing from the header "
-            f"(found: {', '.join(repr(name) for name in header) or 'nothing'}). Name the columns "
-            + (
-                "house_id, timestamp, ei_kwh, eo_kwh"
-                if is_register
-                else "house_id, timestamp, energy_exported_kwh, energy_imported_kwh (or ei_kwh, eo_kwh for counters)"
-            )
-            + "; see README 'Importing meter data' for accepted spellings."
-        )
+        raise HeaderError(_missing_columns_message(missing, header, is_register=is_register))
     positions = list(required.values())
     return ColumnMap(
         kind=REGISTER if is_register else INTERVAL,
@@ -109,6 +106,27 @@ def map_columns(header: list[str]) -> ColumnMap:
         first=positions[2],
         second=positions[3],
         names=tuple(header[index] for index in positions),
+    )
+
+
+def _missing_columns_message(missing: list[str], header: list[str], *, is_register: bool) -> str:
+    values = {
+        "missing": ", ".join(missing),
+        "found": ", ".join(repr(name) for name in header) or gettext("nothing"),
+        "expected": "house_id, timestamp, ei_kwh, eo_kwh"
+        if is_register
+        else "house_id, timestamp, energy_exported_kwh, energy_imported_kwh "
+        + gettext("(or ei_kwh, eo_kwh for counters)"),
+    }
+    return (
+        ngettext(
+            "Required column %(missing)s missing from the header (found: %(found)s). Name the columns "
+            "%(expected)s; see README 'Importing meter data' for accepted spellings.",
+            "Required columns %(missing)s missing from the header (found: %(found)s). Name the columns "
+            "%(expected)s; see README 'Importing meter data' for accepted spellings.",
+            len(missing),
+        )
+        % values
     )
 
 
@@ -156,8 +174,11 @@ def _parse_distinct_kwh(text: np.ndarray, *, decimal_comma_allowed: bool) -> Par
             problems.append(
                 (
                     ambiguous,
-                    "is ambiguous: in a ';'-separated file '.' may be a thousands separator (1.234 = 1234) or a "
-                    "decimal point (1.234). Write the value with a decimal comma (1,234) or without separators (1234).",
+                    gettext(
+                        "is ambiguous: in a ';'-separated file '.' may be a thousands separator (1.234 = 1234) or "
+                        "a decimal point (1.234). Write the value with a decimal comma (1,234) or without "
+                        "separators (1234)."
+                    ),
                 )
             )
     wh = np.zeros(len(text), dtype=np.int64)
@@ -168,7 +189,7 @@ def _parse_distinct_kwh(text: np.ndarray, *, decimal_comma_allowed: bool) -> Par
     if bad.any():
         rest = bad.copy()
         if empty.any():
-            problems.append((empty, "is empty. Fill in the energy in kWh, e.g. 0.25 (0 if none)."))
+            problems.append((empty, gettext("is empty. Fill in the energy in kWh, e.g. 0.25 (0 if none).")))
             rest &= ~empty
         if rest.any():
             too_fine = rest & dotted.str.fullmatch(_TOO_FINE.pattern).to_numpy(dtype=bool, na_value=False)
@@ -178,27 +199,31 @@ def _parse_distinct_kwh(text: np.ndarray, *, decimal_comma_allowed: bool) -> Par
                 problems.append(
                     (
                         too_fine,
-                        "has more than three decimals (finer than 1 Wh, which is what readings are stored in). "
-                        "Round it to three decimals in the source system and import again.",
+                        gettext(
+                            "has more than three decimals (finer than 1 Wh, which is what readings are stored "
+                            "in). Round it to three decimals in the source system and import again."
+                        ),
                     )
                 )
             malformed = rest.copy()
             for mask, _ in problems:
                 malformed &= ~mask
             if malformed.any():
-                hint = (
-                    "a decimal point or decimal comma, e.g. 0.25 or 0,25"
-                    if decimal_comma_allowed
-                    else "a decimal point, e.g. 0.25 (a comma-separated file cannot use a decimal comma; "
-                    "use ';' as the delimiter for decimal commas)"
-                )
-                problems.append(
-                    (
-                        malformed,
-                        f"is not a number. Write plain digits with {hint}, no thousands separators or units.",
-                    )
-                )
+                problems.append((malformed, _not_a_number_message(decimal_comma_allowed)))
     return ParsedNumbers(wh=wh, ok=ok, problems=problems)
+
+
+def _not_a_number_message(decimal_comma_allowed: bool) -> str:
+    if decimal_comma_allowed:
+        return gettext(
+            "is not a number. Write plain digits with a decimal point or decimal comma, e.g. 0.25 or 0,25, "
+            "no thousands separators or units."
+        )
+    return gettext(
+        "is not a number. Write plain digits with a decimal point, e.g. 0.25 (a comma-separated file "
+        "cannot use a decimal comma; use ';' as the delimiter for decimal commas), no thousands separators "
+        "or units."
+    )
 
 
 # --- timestamps ------------------------------------------------------------------------------
@@ -313,30 +338,34 @@ def _misaligned(utc_ns: np.ndarray, parsed: np.ndarray, zone: ZoneInfo, interval
 
 
 def _timestamp_problems(*, out_of_range, malformed, nonexistent, ambiguous, misaligned, zone, interval_minutes):
-    return [
-        (
-            out_of_range,
-            f"has a year outside {FIRST_YEAR} to {LAST_YEAR}, which no meter reading has. "
-            "Check the export's date column (an empty date can come out as 0001-01-01 or 9999-12-31).",
+    values = {
+        "first_year": FIRST_YEAR,
+        "last_year": LAST_YEAR,
+        "zone": zone,
+        "minutes": interval_minutes,
+        "example": f"10:{interval_minutes % 60:02d}",
+    }
+    messages = [
+        gettext(
+            "has a year outside %(first_year)s to %(last_year)s, which no meter reading has. Check the export's "
+            "date column (an empty date can come out as 0001-01-01 or 9999-12-31)."
         ),
-        (
-            malformed,
+        gettext(
             "is not a timestamp. Write ISO 8601 like 2026-10-01T00:15:00Z, 2026-10-01T02:15:00+02:00 "
-            "or 2026-10-01 02:15 (local time of the community).",
+            "or 2026-10-01 02:15 (local time of the community)."
         ),
-        (
-            nonexistent,
-            f"does not exist in {zone}: the clocks skip this hour in spring. "
-            "Check the export's time zone, or write the time in UTC with a Z.",
+        gettext(
+            "does not exist in %(zone)s: the clocks skip this hour in spring. Check the export's time zone, "
+            "or write the time in UTC with a Z."
         ),
-        (
-            ambiguous,
-            f"occurs twice in {zone} (the clocks go back in autumn). "
-            "Add the UTC offset, e.g. +02:00 for the first and +01:00 for the second, or write UTC with a Z.",
+        gettext(
+            "occurs twice in %(zone)s (the clocks go back in autumn). Add the UTC offset, e.g. +02:00 for the "
+            "first and +01:00 for the second, or write UTC with a Z."
         ),
-        (
-            misaligned,
-            f"is not the start of a {interval_minutes}-minute interval of the community. "
-            f"Timestamps are interval starts on the {interval_minutes}-minute grid, e.g. 10:00, 10:{interval_minutes % 60:02d}.",
+        gettext(
+            "is not the start of a %(minutes)s-minute interval of the community. Timestamps are interval "
+            "starts on the %(minutes)s-minute grid, e.g. 10:00, %(example)s."
         ),
     ]
+    masks = (out_of_range, malformed, nonexistent, ambiguous, misaligned)
+    return [(mask, message % values) for mask, message in zip(masks, messages, strict=True)]

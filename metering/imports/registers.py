@@ -9,6 +9,7 @@ that state is exactly one interval earlier; otherwise it only sets the start val
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext
 
 from .errors import ErrorCollector
 
@@ -110,9 +111,11 @@ def _continue_from_states(counters: Counters, states, *, house_names, columns, e
                 int(row[index]),
                 f"{ei_column}/{eo_column}",
                 f"{_kwh(ei[index])}/{_kwh(eo[index])}",
-                f"differs from the counter values already stored for {house_names[int(house[index])]} at this instant "
-                f"({_kwh(state.ei_wh)}/{_kwh(state.eo_wh)} kWh). Correct the file, or record a meter change "
-                "if the meter was replaced.",
+                gettext(
+                    "differs from the counter values already stored for %(house)s at this instant "
+                    "(%(stored)s kWh). Correct the file, or record a meter change if the meter was replaced."
+                )
+                % {"house": house_names[int(house[index])], "stored": f"{_kwh(state.ei_wh)}/{_kwh(state.eo_wh)}"},
             )
     if not virtual:
         return counters
@@ -155,11 +158,24 @@ def _check_gaps(counters: Counters, pair: np.ndarray, *, interval_s: int, house_
             int(row[1:][index]),
             "timestamp",
             _fmt_s(next_at[index]),
-            f"is not one interval after the previous counter reading of {house_names[int(house[index])]} "
-            f"({_fmt_s(prev_at[index])}{', stored by an earlier import' if row[index] == 0 else ''}). Counter readings "
-            "must come every interval; add the missing readings (or import interval energies for the gap).",
+            _gap_message(house_names[int(house[index])], _fmt_s(prev_at[index]), stored=row[index] == 0),
         )
     return gap
+
+
+def _gap_message(name: str, previous: str, *, stored: bool) -> str:
+    if stored:
+        message = gettext(
+            "is not one interval after the previous counter reading of %(house)s (%(previous)s, stored by an "
+            "earlier import). Counter readings must come every interval; add the missing readings (or import "
+            "interval energies for the gap)."
+        )
+    else:
+        message = gettext(
+            "is not one interval after the previous counter reading of %(house)s (%(previous)s). Counter "
+            "readings must come every interval; add the missing readings (or import interval energies for the gap)."
+        )
+    return message % {"house": name, "previous": previous}
 
 
 def _check_going_down(counters: Counters, consecutive, deltas, changed, *, house_names, columns, errors) -> None:
@@ -169,16 +185,16 @@ def _check_going_down(counters: Counters, consecutive, deltas, changed, *, house
         for index in errors.listed_hits(consecutive & (delta < 0)):
             name = house_names[int(house[index])]
             if changed[index]:
-                message = (
-                    f"is below the start value of the new meter recorded in the meter change of {name}, or the old "
-                    "meter's final value is below its last reading. Check the meter change's values in the admin."
-                )
+                message = gettext(
+                    "is below the start value of the new meter recorded in the meter change of %(house)s, or the "
+                    "old meter's final value is below its last reading. Check the meter change's values in the admin."
+                ) % {"house": name}
             else:
-                message = (
-                    f"is lower than the previous counter reading of {name} ({_kwh(int(counter[index]))} kWh "
-                    f"at {_fmt_s(at_s[index])}): a counter never goes down. If the meter was replaced or reset, record "
-                    "a meter change (admin: Meter changes) for this house and import again; otherwise correct the value."
-                )
+                message = gettext(
+                    "is lower than the previous counter reading of %(house)s (%(previous)s kWh at %(at)s): a counter "
+                    "never goes down. If the meter was replaced or reset, record a meter change (admin: Meter "
+                    "changes) for this house and import again; otherwise correct the value."
+                ) % {"house": name, "previous": _kwh(int(counter[index])), "at": _fmt_s(at_s[index])}
             errors.add(int(row[index + 1]), column, _kwh(int(counter[index + 1])), message)
 
 

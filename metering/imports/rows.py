@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext
 
 from communities.models import Community, House
 from metering.models import FUTURE_MESSAGE, latest_reading_start
@@ -113,14 +114,17 @@ def _check_houses(text: pd.Series, present, row, context: FileContext, errors: E
     house = unique_pks[codes] if len(text) else np.zeros(0, dtype=np.int64)
     empty = present & (text == "").to_numpy()
     unknown = present & (house < 0) & ~empty
-    errors.add_many(empty, row, column, text, "is empty. Fill in the house id, e.g. house_1.")
+    errors.add_many(empty, row, column, text, gettext("is empty. Fill in the house id, e.g. house_1."))
     errors.add_many(
         unknown,
         row,
         column,
         text,
-        f"is not a house of {context.community.slug}. Check the id (it is case-sensitive), or add the house "
-        "in the admin under Houses first.",
+        gettext(
+            "is not a house of %(community)s. Check the id (it is case-sensitive), or add the house "
+            "in the admin under Houses first."
+        )
+        % {"community": context.community.slug},
     )
     return house, ~empty & ~unknown
 
@@ -137,7 +141,7 @@ def _check_energy(text: pd.Series, column: str, present, row, context: FileConte
             row,
             column,
             text,
-            "is negative, and a counter reading never is. Correct the value from the meter's display.",
+            gettext("is negative, and a counter reading never is. Correct the value from the meter's display."),
         )
     else:
         errors.add_many(
@@ -145,8 +149,10 @@ def _check_energy(text: pd.Series, column: str, present, row, context: FileConte
             row,
             column,
             text,
-            "is negative. Energy per interval is never negative: exported and imported are separate "
-            "columns, each zero or positive.",
+            gettext(
+                "is negative. Energy per interval is never negative: exported and imported are separate "
+                "columns, each zero or positive."
+            ),
         )
     ok = parsed.ok & ~negative
     if context.columns.kind == INTERVAL:

@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+from babel.numbers import format_decimal
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
+
+from core.local_format import active_language, locale_of, whole_number
 
 # 100,000 rows of four short strings are ~30 MB as a DataFrame: large enough that pandas' C
 # parser and the vectorised checks dominate, small enough to keep peak memory flat.
@@ -67,17 +71,23 @@ def open_table(fileobj) -> TableSource:
     head = fileobj.read(4)
     fileobj.seek(0)
     if not head:
-        raise FileRejected("The file is empty. Export the meter data again and upload the file with its contents.")
+        raise FileRejected(_empty_file_message())
     limits.check_size(size)
     if head.startswith(b"PK\x03\x04"):
         return XlsxSource(fileobj, limits)
     if head.startswith(OLE2_SIGNATURE):
-        raise FileRejected("The file is an old Excel workbook (.xls). Save it as XLSX or CSV and upload that.")
+        raise FileRejected(gettext("The file is an old Excel workbook (.xls). Save it as XLSX or CSV and upload that."))
     return CsvSource(fileobj, limits)
 
 
+def _empty_file_message() -> str:
+    return gettext("The file is empty. Export the meter data again and upload the file with its contents.")
+
+
 def _size_text(size: int) -> str:
-    return f"{size / 2**20:,.1f} MB" if size >= 2**20 else f"{size:,} bytes"
+    if size >= 2**20:
+        return f"{format_decimal(round(size / 2**20, 1), format='#,##0.0', locale=locale_of(active_language()))} MB"
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {"count": whole_number(size, active_language())}
 
 
 @dataclass(frozen=True)
@@ -94,15 +104,24 @@ class ImportLimits:
     def check_size(self, size: int) -> None:
         if size > self.max_bytes:
             raise FileRejected(
-                f"The file is {_size_text(size)}; at most {_size_text(self.max_bytes)} are accepted "
-                "(LEG_IMPORT_MAX_BYTES). Split it into smaller files, e.g. one per month."
+                gettext(
+                    "The file is %(size)s; at most %(most)s are accepted (LEG_IMPORT_MAX_BYTES). "
+                    "Split it into smaller files, e.g. one per month."
+                )
+                % {"size": _size_text(size), "most": _size_text(self.max_bytes)}
             )
 
     def check_rows(self, rows: int) -> None:
         if rows > self.max_rows:
             raise FileRejected(
-                f"The file has {rows:,} data rows; at most {self.max_rows:,} are accepted (LEG_IMPORT_MAX_ROWS). "
-                "Split it into smaller files, e.g. one per month."
+                gettext(
+                    "The file has %(rows)s data rows; at most %(most)s are accepted (LEG_IMPORT_MAX_ROWS). "
+                    "Split it into smaller files, e.g. one per month."
+                )
+                % {
+                    "rows": whole_number(rows, active_language()),
+                    "most": whole_number(self.max_rows, active_language()),
+                }
             )
 
 
@@ -157,8 +176,11 @@ def scan_text(fileobj) -> TextScan:
 
 def _refuse_binary(row: int) -> None:
     raise FileRejected(
-        f"Row {row} holds binary data, not text: the file is neither CSV nor an Excel workbook (XLSX). "
-        "Export the meter data as CSV or XLSX and upload that file."
+        gettext(
+            "Row %(row)s holds binary data, not text: the file is neither CSV nor an Excel workbook (XLSX). "
+            "Export the meter data as CSV or XLSX and upload that file."
+        )
+        % {"row": row}
     )
 
 
@@ -179,15 +201,20 @@ class CsvSource(TableSource):
         fileobj.seek(0)
         if len(first_line) > MAX_HEADER_CHARS:
             raise FileRejected(
-                f"Row 1, the header, is longer than {MAX_HEADER_CHARS:,} characters, so it cannot be a header "
-                "naming the columns (house_id, timestamp, energy_exported_kwh, energy_imported_kwh). "
-                "Export the meter data again as CSV or XLSX."
+                gettext(
+                    "Row 1, the header, is longer than %(most)s characters, so it cannot be a header naming the "
+                    "columns (house_id, timestamp, energy_exported_kwh, energy_imported_kwh). "
+                    "Export the meter data again as CSV or XLSX."
+                )
+                % {"most": whole_number(MAX_HEADER_CHARS, active_language())}
             )
         stripped = first_line.strip()
         if not stripped:
             raise FileRejected(
-                "The file has no header in row 1. The first row must name the columns, "
-                "e.g. house_id,timestamp,energy_exported_kwh,energy_imported_kwh."
+                gettext(
+                    "The file has no header in row 1. The first row must name the columns, "
+                    "e.g. house_id,timestamp,energy_exported_kwh,energy_imported_kwh."
+                )
             )
         # `;` wins when present: German exports separate with `;` and may use `,` inside numbers.
         self.delimiter = ";" if ";" in stripped else ("\t" if "\t" in stripped else ",")
@@ -228,15 +255,18 @@ class CsvSource(TableSource):
             match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
             if match:
                 raise FileRejected(self._too_many_fields(int(match.group(2)))) from error
-            raise FileRejected(f"The file cannot be read as CSV ({error}). Export it again as CSV or XLSX.") from error
+            raise FileRejected(
+                gettext("The file cannot be read as CSV (%(error)s). Export it again as CSV or XLSX.")
+                % {"error": error}
+            ) from error
         finally:
             reader.close()
 
     def _too_many_fields(self, row: int) -> str:
-        return (
-            f"Row {row} has more fields than the header ({len(self.header)}). Check that this row uses the same "
-            f"delimiter ({self.delimiter!r}) as the header and quotes values that contain it."
-        )
+        return gettext(
+            "Row %(row)s has more fields than the header (%(fields)s). Check that this row uses the same "
+            "delimiter (%(delimiter)r) as the header and quotes values that contain it."
+        ) % {"row": row, "fields": len(self.header), "delimiter": self.delimiter}
 
 
 def _cell_text(value) -> str:
@@ -270,18 +300,22 @@ class XlsxSource(TableSource):
             with zipfile.ZipFile(fileobj) as archive:
                 unpacked = sum(info.file_size for info in archive.infolist())
         except zipfile.BadZipFile as error:
-            raise FileRejected("The file looks like Excel (XLSX) but is damaged. Save it again from Excel.") from error
+            raise FileRejected(
+                gettext("The file looks like Excel (XLSX) but is damaged. Save it again from Excel.")
+            ) from error
         if unpacked > XLSX_MAX_UNPACKED_BYTES:
             raise FileRejected(
-                f"The Excel file unpacks to {unpacked // 1_000_000} MB (at most {XLSX_MAX_UNPACKED_BYTES // 1_000_000} MB). "
-                "Save it as CSV instead."
+                gettext("The Excel file unpacks to %(size)s MB (at most %(most)s MB). Save it as CSV instead.")
+                % {"size": unpacked // 1_000_000, "most": XLSX_MAX_UNPACKED_BYTES // 1_000_000}
             )
         fileobj.seek(0)
         try:
             # read_only streams the sheet row by row: memory stays flat whatever the file's length.
             self.workbook = load_workbook(fileobj, read_only=True, data_only=True)
         except Exception as error:
-            raise FileRejected(f"The Excel file cannot be opened ({error}). Save it again as XLSX or CSV.") from error
+            raise FileRejected(
+                gettext("The Excel file cannot be opened (%(error)s). Save it again as XLSX or CSV.") % {"error": error}
+            ) from error
         sheet = self.workbook.worksheets[0]
         self.limits = limits
         limits.check_rows(max(sheet_rows(sheet) - 1, 0))
@@ -291,14 +325,17 @@ class XlsxSource(TableSource):
         self.rows = sheet.iter_rows(values_only=True)
         header = next(self.rows, None)
         if header is None or not any(cell not in (None, "") for cell in header):
-            raise FileRejected("The file is empty. Export the meter data again and upload the file with its contents.")
+            raise FileRejected(_empty_file_message())
         self.header = [_cell_text(cell) for cell in header]
         while self.header and self.header[-1] == "":
             self.header.pop()
         if sum(len(name) for name in self.header) > MAX_HEADER_CHARS:
             raise FileRejected(
-                f"Row 1, the header, holds more than {MAX_HEADER_CHARS:,} characters, so it cannot be a header "
-                "naming the columns. Export the meter data again."
+                gettext(
+                    "Row 1, the header, holds more than %(most)s characters, so it cannot be a header naming the "
+                    "columns. Export the meter data again."
+                )
+                % {"most": whole_number(MAX_HEADER_CHARS, active_language())}
             )
 
     def chunks(self) -> Iterator[Chunk]:

@@ -47,7 +47,7 @@ def test_close_confirmation_shows_what_happens_and_the_completeness(admin_client
 
     assert response.status_code == 200
     assert "Its meter readings are frozen at once" in response.text
-    assert "1 of 3 houses have gaps: 2,976 of 8,928 intervals missing." in response.text
+    assert "1 of 3 houses has gaps: 2,976 of 8,928 intervals missing." in response.text
     assert 'name="force"' in response.text and 'name="reason"' in response.text
     period.refresh_from_db()
     assert period.status == "open"

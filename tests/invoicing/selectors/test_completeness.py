@@ -49,7 +49,7 @@ def test_present_counts_only_readings_on_active_days(berlin):
 
     (row,) = completeness.houses
     assert (row.expected, row.present, row.complete) == (192, 192, True)
-    assert completeness.summary() == "All 1 houses complete: 192 of 192 intervals."
+    assert completeness.summary() == "The house is complete: 192 of 192 intervals."
 
 
 def test_summary_names_gaps(berlin):
@@ -61,7 +61,7 @@ def test_summary_names_gaps(berlin):
     completeness = selectors.period_completeness(period=period)
 
     assert [house.house_id for house in completeness.with_gaps] == ["b"]
-    assert completeness.summary() == "1 of 2 houses have gaps: 980 of 5,960 intervals missing."
+    assert completeness.summary() == "1 of 2 houses has gaps: 980 of 5,960 intervals missing."
 
 
 def test_completeness_takes_one_query_per_distinct_active_range(berlin, django_assert_max_num_queries):

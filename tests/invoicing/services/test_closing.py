@@ -124,7 +124,7 @@ def test_incomplete_period_is_refused_with_the_gaps(period, complete_houses):
     gappy = HouseFactory(community=period.community, house_id="house_9")
     add_readings(gappy, JANUARY, [("1", "1")] * 100)
 
-    with pytest.raises(ValidationError, match=r"1 of 4 houses have gaps: 2,876 of 11,904 intervals missing.*house_9"):
+    with pytest.raises(ValidationError, match=r"1 of 4 houses has gaps: 2,876 of 11,904 intervals missing.*house_9"):
         services.period_close_start(period=period)
 
     period.refresh_from_db()

@@ -69,7 +69,7 @@ def test_the_nightly_schedule_fails_interrupted_e_mails(cut_off):
 
     cut_off.refresh_from_db()
     assert (report.emails_interrupted, cut_off.status) == (1, Status.FAILED)
-    assert "1 e-mails interrupted while sending marked failed" in str(report)
+    assert "1 e-mail interrupted while sending marked failed" in str(report)
 
 
 def test_resume_fails_the_periods_interrupted_e_mails(cut_off, period):  # noqa: F811
@@ -78,4 +78,4 @@ def test_resume_fails_the_periods_interrupted_e_mails(cut_off, period):  # noqa:
 
     cut_off.refresh_from_db()
     assert cut_off.status == Status.FAILED
-    assert "1 e-mails interrupted while sending marked failed: check, then resend." in message
+    assert "1 e-mail interrupted while sending marked failed: check, then resend." in message

@@ -118,7 +118,7 @@ def test_the_scheduled_task_uses_the_service(berlin, no_tasks, settings):
     with time_machine.travel(dt.datetime(2026, 11, 3, 12, tzinfo=UTC), tick=False):
         result = tasks.periods_close_due_task()
 
-    assert result.startswith("1 closes started, 1 periods opened")
+    assert result.startswith("1 close started, 1 period opened")
 
 
 def test_what_the_schedule_changes_is_audited_as_the_schedule(berlin, no_tasks, settings):

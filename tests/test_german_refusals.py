@@ -1,0 +1,106 @@
+"""Refusals and row errors that reach staff in German: meter-data imports (also in the background),
+the completeness summary, the period locks and the close's own messages."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+
+from core.local_time import month_bounds
+from invoicing import selectors, services
+from invoicing.models import SettlementPeriod
+from invoicing.services.periods import period_lock
+from metering.imports import readings_import
+from metering.imports.jobs import import_job_create, import_job_run
+from metering.models import FrozenRange
+from tests.metering.import_helpers import INTERVAL_HEADER, csv_bytes
+from tests.test_german import january_period  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+BAD_ROWS = [
+    INTERVAL_HEADER,
+    ["house_99", "2026-01-01T00:00:00Z", "1", "0"],
+    ["{house}", "gestern", "1", "0"],
+    ["{house}", "2026-01-01T00:15:00Z", "1 kWh", "0"],
+]
+
+
+def bad_file(period: SettlementPeriod) -> io.BytesIO:
+    house = period.community.houses.order_by("pk").first().house_id
+    return io.BytesIO(csv_bytes([[cell.format(house=house) for cell in row] for row in BAD_ROWS]))
+
+
+def test_meter_import_row_errors_speak_german(january_period):  # noqa: F811
+    with translation.override("de"):
+        result = readings_import(community=january_period.community, fileobj=bad_file(january_period))
+        lines = [str(error) for error in result.errors]
+
+    assert lines[0].startswith("Zeile 2, Spalte 'house_id', Wert 'house_99': ist kein Haus von sonnenfeld.")
+    assert lines[1].startswith("Zeile 3, Spalte 'timestamp', Wert 'gestern': ist kein Zeitstempel.")
+    assert "ist keine Zahl. Schreiben Sie nur Ziffern mit Dezimalpunkt" in lines[2]
+    assert not any("Check" in line or "Write" in line for line in lines)
+
+
+def test_a_closed_month_is_named_in_german_with_german_counts(january_period):  # noqa: F811
+    community = january_period.community
+    start, end = month_bounds("2026-01", community.zone)
+    FrozenRange.objects.create(community=community, start=start, end=end, reason="Abrechnung 2026-01")
+    house = community.houses.order_by("pk").first().house_id
+    rows = [INTERVAL_HEADER] + [
+        [house, f"2026-01-{2 + day:02d}T{hour:02d}:{minute:02d}:00Z", "1", "0"]
+        for day in range(11)
+        for hour in range(24)
+        for minute in (0, 15, 30, 45)
+    ]
+
+    with translation.override("de"):
+        result = readings_import(community=community, fileobj=io.BytesIO(csv_bytes(rows)))
+
+    [error] = result.errors
+    assert error.message.startswith(
+        "Januar 2026 ist abgeschlossen (Abrechnung 2026-01): 1.056 Zeilen abgelehnt (Dateizeilen 2 bis 1057)."
+    )
+
+
+def test_a_background_import_reports_in_the_language_it_was_started_in(january_period):  # noqa: F811
+    with translation.override("de"):
+        job = import_job_create(
+            community=january_period.community, fileobj=bad_file(january_period), original_name="januar.csv"
+        )
+
+    job = import_job_run(job_id=job.pk)  # a worker: no language of its own
+
+    assert job.language == "de"
+    assert job.errors[0]["message"].startswith("ist kein Haus von sonnenfeld.")
+
+
+def test_the_completeness_summary_speaks_german(january_period):  # noqa: F811
+    completeness = selectors.period_completeness(period=january_period)
+
+    with translation.override("de"):
+        summary = completeness.summary()
+
+    assert summary == "2 von 2 Häusern haben Lücken: 5.950 von 5.952 Intervallen fehlen."
+
+
+def test_a_closed_periods_refusal_speaks_german(january_period):  # noqa: F811
+    SettlementPeriod.objects.filter(pk=january_period.pk).update(status=SettlementPeriod.Status.CLOSED)
+
+    with translation.override("de"), transaction.atomic(), pytest.raises(ValidationError) as refused:
+        period_lock(january_period)
+
+    assert refused.value.messages == [
+        f"Der Abrechnungszeitraum 2026-01 von {january_period.community} ist abgeschlossen; "
+        "seine Rechnungen sind endgültig."
+    ]
+
+
+def test_a_forced_close_reports_its_start_in_german(january_period):  # noqa: F811
+    with translation.override("de"):
+        started = str(services.period_close_start(period=january_period, force=True, reason="Zähler getauscht"))
+
+    assert started.startswith(f"Abschluss von {january_period} begonnen (trotz Lücken erzwungen): 2 von 2 Häusern")
+    assert started.endswith("2 Rechnungen werden im Hintergrund ausgestellt.")
