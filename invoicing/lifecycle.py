@@ -10,19 +10,20 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from . import event_texts as texts
 from .models import Invoice, LifecycleEvent, SettlementPeriod
 
 PeriodStatus, InvoiceStatus = SettlementPeriod.Status, Invoice.Status
 
 # (model, from, to) -> what the event says happened.
 TRANSITIONS: dict[tuple[str, str, str], str] = {
-    ("period", PeriodStatus.OPEN, PeriodStatus.CLOSING): "Close started",
-    ("period", PeriodStatus.CLOSING, PeriodStatus.CLOSED): "Closed",
-    ("period", PeriodStatus.CLOSING, PeriodStatus.OPEN): "Close failed before anything was issued; reopened",
-    ("invoice", InvoiceStatus.DRAFT, InvoiceStatus.PENDING): "Issued",
-    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID): "Paid",
-    ("invoice", InvoiceStatus.PAID, InvoiceStatus.PENDING): "Payment undone",
-    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.CANCELLED): "Cancelled",
+    ("period", PeriodStatus.OPEN, PeriodStatus.CLOSING): texts.CLOSE_STARTED,
+    ("period", PeriodStatus.CLOSING, PeriodStatus.CLOSED): texts.CLOSED,
+    ("period", PeriodStatus.CLOSING, PeriodStatus.OPEN): texts.CLOSE_FAILED_REOPENED,
+    ("invoice", InvoiceStatus.DRAFT, InvoiceStatus.PENDING): texts.ISSUED,
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.PAID): texts.PAID,
+    ("invoice", InvoiceStatus.PAID, InvoiceStatus.PENDING): texts.PAYMENT_UNDONE,
+    ("invoice", InvoiceStatus.PENDING, InvoiceStatus.CANCELLED): texts.CANCELLED,
 }
 
 SYSTEM_ACTOR = "system"

@@ -1,15 +1,17 @@
-"""Refusals and row errors that reach staff in German: meter-data imports (also in the background),
-the completeness summary, the period locks and the close's own messages."""
+"""Refusals, row errors and history that reach staff in German: meter-data imports (also in the
+background), the completeness summary, the period locks, the close's own messages and the events."""
 
 import io
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 
 from core.local_time import month_bounds
 from invoicing import selectors, services
+from invoicing.event_texts import event_text
 from invoicing.models import SettlementPeriod
 from invoicing.services.periods import period_lock
 from metering.imports import readings_import
@@ -104,3 +106,35 @@ def test_a_forced_close_reports_its_start_in_german(january_period):  # noqa: F8
 
     assert started.startswith(f"Abschluss von {january_period} begonnen (trotz Lücken erzwungen): 2 von 2 Häusern")
     assert started.endswith("2 Rechnungen werden im Hintergrund ausgestellt.")
+
+
+def test_history_is_stored_in_english_and_shown_in_german(admin_client, january_period):  # noqa: F811
+    services.invoices_issue(period=january_period, force=True, reason="Zähler getauscht")
+    invoice = january_period.invoices.get(net_amount_ct__gt=0)
+    german = {"accept-language": "de"}
+
+    period_page = admin_client.get(
+        reverse("admin:invoicing_settlementperiod_change", args=[january_period.pk]), headers=german
+    ).text
+    invoice_page = admin_client.get(reverse("admin:invoicing_invoice_change", args=[invoice.pk]), headers=german).text
+
+    assert january_period.events.filter(what="Invoices issued by force").exists()
+    assert "Rechnungen erzwungen ausgestellt" in period_page and "Invoices issued by force" not in period_page
+    assert "<td>Ausgestellt</td>" in invoice_page and "Entwurf &rarr; Offen (ausgestellt)" in invoice_page
+
+
+@pytest.mark.parametrize(
+    ("stored", "german"),
+    [
+        ("PDF of the community statement failed to render", "PDF von der Abrechnungsübersicht der Energiegemeinschaft"),
+        ("PDF of INV-2026-007 queued again (stuck pending)", "PDF von INV-2026-007 erneut eingereiht (hing in der"),
+        (
+            "E-mail of CN-2026-001 to anna@example.org failed",
+            "E-Mail von CN-2026-001 an anna@example.org fehlgeschlagen",
+        ),
+        ("Something an older version wrote", "Something an older version wrote"),
+    ],
+)
+def test_a_stored_event_text_is_read_back_into_its_template(stored, german):
+    with translation.override("de"):
+        assert event_text(stored).startswith(german)

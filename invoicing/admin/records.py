@@ -82,9 +82,13 @@ class LifecycleEventAdmin(CommunityScopedAdminMixin, ReadOnlyAdminMixin, admin.M
 
     community_field = "period__community"
 
-    list_display = ["at", "period", "invoice", "what", "actor_name"]
+    list_display = ["at", "period", "invoice", "what_shown", "actor_name"]
     list_filter = ["kind", "to_status", "period__community"]
     search_fields = ["what", "actor_name", "invoice__number", "period__month"]
     date_hierarchy = "at"
     list_select_related = ["period__community", "invoice__house", "invoice__period"]
     show_full_result_count = False
+
+    @admin.display(description=_("what"), ordering="what")
+    def what_shown(self, event):
+        return event.what_shown

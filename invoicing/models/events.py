@@ -2,8 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..event_texts import event_text
 from .invoices import Invoice
 from .periods import SettlementPeriod
+
+# A period's and an invoice's statuses share no value, so one table names both.
+STATUS_LABELS = dict(SettlementPeriod.Status.choices) | dict(Invoice.Status.choices)
 
 
 class LifecycleEvent(models.Model):
@@ -49,3 +53,16 @@ class LifecycleEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.what}"
+
+    @property
+    def what_shown(self) -> str:
+        """``what`` in the reader's language (stored in English, the record)."""
+        return event_text(self.what)
+
+    @property
+    def from_status_shown(self) -> str:
+        return STATUS_LABELS.get(self.from_status, self.from_status)
+
+    @property
+    def to_status_shown(self) -> str:
+        return STATUS_LABELS.get(self.to_status, self.to_status)

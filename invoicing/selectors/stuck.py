@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from core.formatting import site_time
 
@@ -47,9 +48,14 @@ class StuckPeriod:
         """``Close without progress since ...; 3 PDFs pending since ...``"""
         parts = []
         if self.close_idle_since:
-            parts.append(f"Close without progress since {site_time(self.close_idle_since)}")
+            parts.append(
+                gettext("Close without progress since %(since)s") % {"since": site_time(self.close_idle_since)}
+            )
         if self.pdfs:
-            parts.append(f"{self.pdfs} PDFs pending since {site_time(self.pdfs_pending_since)}")
+            parts.append(
+                ngettext("%(count)s PDF pending since %(since)s", "%(count)s PDFs pending since %(since)s", self.pdfs)
+                % {"count": self.pdfs, "since": site_time(self.pdfs_pending_since)}
+            )
         return "; ".join(parts)
 
     def __str__(self):

@@ -11,6 +11,7 @@ from core.local_format import active_language, whole_number
 from core.natural_order import natural_key
 from metering.models import FrozenRange
 
+from .. import event_texts as texts
 from .. import lifecycle, queue, selectors, statement
 from ..models import CancellationNote, Invoice, PdfState, SettlementPeriod, StatementDocument
 from .deliveries import deliveries_interrupted_fail, deliveries_queue
@@ -204,7 +205,7 @@ def period_close_fail(*, period: SettlementPeriod, error: str) -> SettlementPeri
     if locked.invoices.filter(status__in=Invoice.ISSUED_STATUSES).exists():
         lifecycle.note(
             obj=locked,
-            what="Close step failed; invoices of the period are issued, so it stays closing. Resume the close.",
+            what=texts.CLOSE_STEP_FAILED,
             actor_name=CLOSE_TASK_ACTOR,
             details={"error": error},
         )
@@ -256,7 +257,7 @@ def period_close_resume(*, period: SettlementPeriod, acting_user=None, actor_nam
         queue.statement_pdf_enqueue(document_pk=pending_statement)
     lifecycle.note(
         obj=locked,
-        what="Close resumed" if locked.status != SettlementPeriod.Status.OPEN else "Pending PDFs queued again",
+        what=texts.CLOSE_RESUMED if locked.status != SettlementPeriod.Status.OPEN else texts.PENDING_PDFS_QUEUED,
         actor=acting_user,
         actor_name=actor_name,
         details={"pending_pdfs": pdfs, "interrupted_emails_failed": interrupted},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_summary
 from core.formatting import eur
 
+from .. import event_texts as texts
 from .. import lifecycle, queue, selectors
 from ..models import CancellationNote, Invoice, InvoiceDelivery, PdfState, SettlementPeriod
 from .periods import ANY_STATUS, period_lock
@@ -111,7 +112,7 @@ def deliveries_queue(*, period: SettlementPeriod, acting_user=None, actor_name: 
     created = InvoiceDelivery.objects.bulk_create(rows)
     if created or without_email:
         details = {"queued": len(created), "houses_without_email": ", ".join(without_email) or "none"}
-        lifecycle.note(obj=locked, what="Invoices queued for e-mail", actor=acting_user, actor_name=actor_name,
+        lifecycle.note(obj=locked, what=texts.QUEUED_FOR_EMAIL, actor=acting_user, actor_name=actor_name,
                        details=details)  # fmt: skip
         audit_summary(obj=locked, what="Invoices queued for e-mail", details=details, actor=acting_user)
     queue.deliveries_enqueue(delivery_pks=[row.pk for row in created])
@@ -167,7 +168,7 @@ def delivery_resend(*, delivery: InvoiceDelivery, acting_user=None, actor_name: 
     resent.save()  # one row, saved on its own: the audit trail records it with its actor
     lifecycle.note(
         obj=original.invoice,
-        what=f"E-mail of {original.document_number} queued again (resend)",
+        what=texts.EMAIL_RESENT % {"document": original.document_number},
         actor=acting_user,
         actor_name=actor_name,
         details={"recipient": recipient, "previous_status": original.status},
@@ -278,7 +279,7 @@ def _delivery_failed(delivery: InvoiceDelivery, error: str) -> None:
     InvoiceDelivery.objects.filter(pk=delivery.pk).update(status=Status.FAILED, error=error)
     lifecycle.note(
         obj=delivery.invoice,
-        what=f"E-mail of {delivery.document_number} to {delivery.recipient} failed",
+        what=texts.EMAIL_FAILED % {"document": delivery.document_number, "recipient": delivery.recipient},
         details={"error": error},
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from communities.models import Community
 from core.natural_order import natural_key
 
+from .. import event_texts as texts
 from .. import lifecycle, queue, selectors
 from ..models import Invoice, InvoiceNumberCounter, LifecycleEvent, PdfState, SettlementPeriod
 from .drafts import GenerationReport, drafts_refresh
@@ -113,7 +114,7 @@ def invoices_issue(
     if force and numbers:
         lifecycle.note(
             obj=period,
-            what="Invoices issued by force",
+            what=texts.ISSUED_BY_FORCE,
             actor=acting_user,
             actor_name=actor_name,
             details={**details, "invoices": len(numbers), "intervals_missing": completeness.missing},

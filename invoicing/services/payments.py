@@ -17,6 +17,7 @@ from core import local_format
 from core.formatting import eur
 from core.money import CENTS_PER_EURO, require_decimal, round_ct
 
+from .. import event_texts as texts
 from .. import lifecycle
 from ..models import PAYMENT_UNDO_FIELDS, Invoice, Payment, payable_ct
 
@@ -137,7 +138,7 @@ def payment_record(
             obj=locked, to_status=Invoice.Status.PAID, actor=acting_user, actor_name=actor_name, details=details
         )
     else:
-        what = f"Payment of {_recorded(amount_ct)} recorded; {_recorded(left_ct)} outstanding"
+        what = texts.PAYMENT_RECORDED_OF % {"amount": _recorded(amount_ct), "outstanding": _recorded(left_ct)}
         lifecycle.note(obj=locked, what=what, actor=acting_user, actor_name=actor_name, details=details)
     invoice.status = locked.status
     return payment
@@ -172,6 +173,6 @@ def payment_undo(*, payment: Payment, reason: str, acting_user=None, actor_name:
             obj=locked, to_status=Invoice.Status.PENDING, actor=acting_user, actor_name=actor_name, details=details
         )
     else:
-        what = f"Payment of {_recorded(payment.amount_ct)} undone"
+        what = texts.PAYMENT_UNDONE_OF % {"amount": _recorded(payment.amount_ct)}
         lifecycle.note(obj=locked, what=what, actor=acting_user, actor_name=actor_name, details=details)
     return payment

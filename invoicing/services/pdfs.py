@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.formatting import site_time
 
 from .. import documents, lifecycle, queue, selectors, statement
+from .. import event_texts as texts
 from ..documents.statement import statement_pdf_context
 from ..models import CancellationNote, Invoice, PdfState, StatementDocument
 from .deliveries import deliveries_after_render
@@ -51,7 +52,7 @@ def _history_of(document):
         return document, str(document)
     if isinstance(document, CancellationNote):
         return document.cancelled_invoice, str(document)
-    return document.period, "the community statement"
+    return document.period, texts.STATEMENT
 
 
 def _pdf_store(document, name: str, pdf: bytes) -> bool:
@@ -80,7 +81,7 @@ def _pdf_failed(document, error: BaseException) -> None:
         pdf_state=PdfState.FAILED, pdf_error=message
     )
     obj, label = _history_of(document)
-    lifecycle.note(obj=obj, what=f"PDF of {label} failed to render", details={"error": message})
+    lifecycle.note(obj=obj, what=texts.PDF_FAILED % {"document": label}, details={"error": message})
 
 
 def documents_render(*, invoice_pks=(), note_pks=()) -> RenderReport:
@@ -190,7 +191,9 @@ def document_pdf_retry(*, document, acting_user=None) -> str:
     model.objects.filter(pk=locked.pk).update(pdf_state=PdfState.PENDING, pdf_error="")
     obj, label = _history_of(locked)
     lifecycle.note(
-        obj=obj, what=f"PDF of {label} queued again" + (" (stuck pending)" if stuck else ""), actor=acting_user
+        obj=obj,
+        what=(texts.PDF_QUEUED_AGAIN_STUCK if stuck else texts.PDF_QUEUED_AGAIN) % {"document": label},
+        actor=acting_user,
     )
     if model is Invoice:
         queue.pdfs_enqueue(invoice_pks=[locked.pk])

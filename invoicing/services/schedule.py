@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from communities.models import Community
 from core.local_time import local_midnight, month_first_days, parse_period_id, period_id_of
 
+from .. import event_texts as texts
 from .. import lifecycle, selectors
 from ..models import SettlementPeriod
 from .closing import period_close_resume, period_close_start
@@ -162,7 +163,7 @@ def _close_scheduled(community: Community, month: str, report: DueReport) -> Non
         report.refused.append(f"{community.slug} {month}: {message}")
         with transaction.atomic():
             lifecycle.note(
-                obj=period, what="Scheduled close refused", actor_name=SCHEDULE_ACTOR, details={"error": message}
+                obj=period, what=texts.SCHEDULED_CLOSE_REFUSED, actor_name=SCHEDULE_ACTOR, details={"error": message}
             )
         return
     report.started.append(f"{community.slug} {month}")
