@@ -9,9 +9,11 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import event_texts as texts
 from .models import Invoice, LifecycleEvent, SettlementPeriod
+from .models.events import STATUS_LABELS
 
 PeriodStatus, InvoiceStatus = SettlementPeriod.Status, Invoice.Status
 
@@ -42,17 +44,26 @@ def transition_check(*, obj, to_status: str) -> str:
     kind = _kind(obj)
     what = TRANSITIONS.get((kind, obj.status, to_status))
     if what is None:
-        allowed = sorted(to for (k, frm, to) in TRANSITIONS if k == kind and frm == obj.status)
-        label = f"Period {obj.month}" if kind == "period" else f"Invoice {obj.number or '(draft)'}"
-        raise ValidationError(
-            f"{label} is {obj.status}; it cannot become {to_status}"
-            + (
-                f" (from {obj.status} it can become: {', '.join(allowed)})."
-                if allowed
-                else f" ({obj.status} is final)."
-            )
-        )
+        raise ValidationError(_refusal(obj, kind, to_status))
     return what
+
+
+def _refusal(obj, kind: str, to_status: str) -> str:
+    allowed = sorted(to for (k, frm, to) in TRANSITIONS if k == kind and frm == obj.status)
+    values = {
+        "what": obj.month if kind == "period" else (obj.number or gettext("(draft)")),
+        "status": STATUS_LABELS[obj.status],
+        "to": STATUS_LABELS[to_status],
+        # Quotation marks differ by language: “Paid” / „Bezahlt“.
+        "allowed": ", ".join(gettext("“%(status)s”") % {"status": STATUS_LABELS[to]} for to in allowed),
+    }
+    if kind == "period":
+        refusal = gettext("Period %(what)s has the status “%(status)s”; it cannot change to “%(to)s”")
+    else:
+        refusal = gettext("Invoice %(what)s has the status “%(status)s”; it cannot change to “%(to)s”")
+    if allowed:
+        return refusal % values + " " + gettext("(from “%(status)s” it can change to: %(allowed)s).") % values
+    return refusal % values + " " + gettext("(“%(status)s” is final).") % values
 
 
 def user_display_name(user) -> str:

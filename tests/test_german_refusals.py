@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.local_time import month_bounds
-from invoicing import selectors, services
+from invoicing import lifecycle, selectors, services
 from invoicing.event_texts import event_text
-from invoicing.models import SettlementPeriod
+from invoicing.models import Invoice, SettlementPeriod
 from invoicing.services.periods import period_lock
 from metering.imports import readings_import
 from metering.imports.jobs import import_job_create, import_job_run
@@ -138,3 +138,15 @@ def test_history_is_stored_in_english_and_shown_in_german(admin_client, january_
 def test_a_stored_event_text_is_read_back_into_its_template(stored, german):
     with translation.override("de"):
         assert event_text(stored).startswith(german)
+
+
+def test_a_refused_status_change_names_both_statuses_in_german():
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        lifecycle.transition_check(
+            obj=Invoice(number="INV-2026-004", status=Invoice.Status.PAID), to_status="cancelled"
+        )
+
+    assert refused.value.messages == [
+        "Die Rechnung INV-2026-004 hat den Status „Bezahlt“; sie kann nicht zu „Storniert“ wechseln "
+        "(von „Bezahlt“ aus möglich: „Offen (ausgestellt)“)."
+    ]
