@@ -89,7 +89,7 @@ def test_period_page_shows_progress_completeness_and_events(admin_client, period
 
     assert "Invoices issued 2 / 2 &middot; PDFs 2 / 2" in response.text
     assert "All 2 houses complete: 5,952 of 5,952 intervals." in response.text
-    assert "Close started" in response.text and "closing &rarr; closed" in response.text
+    assert "Close started" in response.text and "Closing &rarr; Closed" in response.text
 
 
 def test_closing_period_page_reloads_itself(admin_client, period, django_capture_on_commit_callbacks):
@@ -138,7 +138,7 @@ def test_invoice_page_shows_events_pdf_and_the_cancel_button(admin_client, close
     response = admin_client.get(reverse("admin:invoicing_invoice_change", args=[closed.pk]))
 
     assert "Download PDF" in response.text and closed.pdf_sha256 in response.text
-    assert "draft &rarr; pending" in response.text and "close task" in response.text
+    assert "Draft &rarr; Pending (issued)" in response.text and "close task" in response.text
     assert reverse("admin:invoicing_invoice_cancel", args=[closed.pk]) in response.text
     assert 'name="_save"' not in response.text  # read-only
 
