@@ -97,3 +97,11 @@ def test_staff_see_berlin_time_by_default_and_values_stay_aware():
     settings = settings_with()
 
     assert (settings["time_zone"], settings["use_tz"]) == ("Europe/Berlin", True)
+
+
+def test_the_test_settings_remove_their_media_folder_when_the_process_ends():
+    script = "from legbilling_site.settings import test as s; print(s.MEDIA_ROOT)"
+    run = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True, check=True)
+
+    media_root = Path(run.stdout.strip())
+    assert media_root.name.startswith("legbilling-test-media-") and not media_root.exists()
