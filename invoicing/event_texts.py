@@ -1,14 +1,12 @@
-"""What a period's or an invoice's history says happened, in the reader's language.
+"""What a period's or an invoice's history says happened: the templates of an event's ``what``.
 
-An event's ``what`` is stored in English: the record, written once and never changed (the database
-refuses updates), searchable in one language. Every text comes from a template here; a page reads
-the stored text back into its template and values and shows it in the reader's language. A text
-no template matches (written before its template existed) is shown as stored.
+Events are written once and never changed (the database refuses updates), so ``what`` is stored in
+English and shown in the reader's language through ``core.stored_texts``.
 """
 
-import re
+from django.utils.translation import gettext_noop
 
-from django.utils.translation import gettext, gettext_noop
+from core.stored_texts import StoredTexts
 
 CLOSE_STARTED = gettext_noop("Close started")
 CLOSED = gettext_noop("Closed")
@@ -56,28 +54,9 @@ TEMPLATES = [
     EMAIL_RESENT,
     EMAIL_FAILED,
 ]
-# Values that are themselves texts of this module (a document named in words) are translated too.
-_WORDS = {STATEMENT}
-
-
-def _pattern(template: str) -> re.Pattern:
-    parts = re.split(r"%\((\w+)\)s", template)  # literal, name, literal, name, ..., literal
-    return re.compile("".join(f"(?P<{part}>.+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)))
-
-
-_FIXED = {template for template in TEMPLATES if "%(" not in template}
-# Longest first, so a template that extends another ("... (stuck pending)") is tried before it.
-_PATTERNS = [
-    (_pattern(template), template) for template in sorted((t for t in TEMPLATES if "%(" in t), key=len, reverse=True)
-]
+EVENTS = StoredTexts(TEMPLATES, words=(STATEMENT,))
 
 
 def event_text(what: str) -> str:
     """The stored English ``what`` in the active language."""
-    if what in _FIXED:
-        return gettext(what)
-    for pattern, template in _PATTERNS:
-        if match := pattern.fullmatch(what):
-            values = {name: gettext(value) if value in _WORDS else value for name, value in match.groupdict().items()}
-            return gettext(template) % values
-    return what
+    return EVENTS.shown(what)

@@ -142,7 +142,7 @@ class MeterReadingAdmin(
         ) % {
             "house": reading.house.house_id,
             "start": f"{reading.interval_start:%Y-%m-%d %H:%M}",
-            "reason": frozen.reason,
+            "reason": frozen.reason_shown,
         }
 
     def frozen_among(self, queryset):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Community, House, import_upload_path
 from core.energy import wh_to_kwh
 
+from .frozen import FROZEN_REASONS, frozen_refusal
+
 # A reading describes energy already measured: an interval may start at most this far after now
 # (clock skew, a day-ahead export); anything later is a wrong year or time zone, e.g. 2099.
 FUTURE_TOLERANCE = dt.timedelta(days=2)
@@ -61,6 +63,10 @@ class FrozenRange(models.Model):
     def __str__(self):
         return f"{self.community}: {self.reason}"
 
+    @property
+    def reason_shown(self) -> str:
+        return FROZEN_REASONS.shown(self.reason)
+
 
 class FrozenMeterDataError(ValidationError):
     pass
@@ -86,10 +92,9 @@ class MeterReadingQuerySet(models.QuerySet):
     def _refuse_frozen(self, verb: str):
         blocked = self.frozen().select_related("house").first()
         if blocked is not None:
+            frozen = frozen_range_at(community_id=blocked.house.community_id, instant=blocked.interval_start)
             raise FrozenMeterDataError(
-                f"Cannot {verb} the reading of {blocked.house.house_id} at {blocked.interval_start:%Y-%m-%d %H:%M} UTC: "
-                "it lies in a closed settlement period, whose meter data never changes. "
-                "Correct the invoice by cancelling it instead."
+                frozen_refusal(verb, blocked.house.house_id, blocked.interval_start, frozen.reason)
             )
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -181,11 +186,7 @@ class MeterReading(models.Model):
     def _refuse_if_frozen(self, verb: str) -> None:
         frozen = frozen_range_at(community_id=self.house.community_id, instant=self.interval_start)
         if frozen is not None:
-            raise FrozenMeterDataError(
-                f"Cannot {verb} the reading of {self.house.house_id} at {self.interval_start:%Y-%m-%d %H:%M} UTC: "
-                f"{frozen.reason}, and a closed period's meter data never changes. "
-                "Correct the invoice by cancelling it instead."
-            )
+            raise FrozenMeterDataError(frozen_refusal(verb, self.house.house_id, self.interval_start, frozen.reason))
 
     def clean(self):
         """The rules the import engine applies to every row, for every other way in (admin forms,

@@ -14,9 +14,10 @@ from invoicing import lifecycle, selectors, services
 from invoicing.event_texts import event_text
 from invoicing.models import Invoice, SettlementPeriod
 from invoicing.services.periods import period_lock
+from metering.frozen import CLOSED_PERIOD_REASON
 from metering.imports import readings_import
 from metering.imports.jobs import import_job_create, import_job_run
-from metering.models import FrozenRange
+from metering.models import FrozenRange, MeterReading
 from tests.metering.import_helpers import INTERVAL_HEADER, csv_bytes
 from tests.test_german import january_period  # noqa: F401 (fixture)
 
@@ -49,7 +50,9 @@ def test_meter_import_row_errors_speak_german(january_period):  # noqa: F811
 def test_a_closed_month_is_named_in_german_with_german_counts(january_period):  # noqa: F811
     community = january_period.community
     start, end = month_bounds("2026-01", community.zone)
-    FrozenRange.objects.create(community=community, start=start, end=end, reason="Abrechnung 2026-01")
+    FrozenRange.objects.create(
+        community=community, start=start, end=end, reason=CLOSED_PERIOD_REASON % {"month": "2026-01"}
+    )
     house = community.houses.order_by("pk").first().house_id
     rows = [INTERVAL_HEADER] + [
         [house, f"2026-01-{2 + day:02d}T{hour:02d}:{minute:02d}:00Z", "1", "0"]
@@ -63,7 +66,8 @@ def test_a_closed_month_is_named_in_german_with_german_counts(january_period):  
 
     [error] = result.errors
     assert error.message.startswith(
-        "Januar 2026 ist abgeschlossen (Abrechnung 2026-01): 1.056 Zeilen abgelehnt (Dateizeilen 2 bis 1057)."
+        "Januar 2026 ist abgeschlossen (Abrechnungszeitraum 2026-01 ist abgeschlossen): 1.056 Zeilen abgelehnt "
+        "(Dateizeilen 2 bis 1057)."
     )
 
 
@@ -149,4 +153,24 @@ def test_a_refused_status_change_names_both_statuses_in_german():
     assert refused.value.messages == [
         "Die Rechnung INV-2026-004 hat den Status „Bezahlt“; sie kann nicht zu „Storniert“ wechseln "
         "(von „Bezahlt“ aus möglich: „Offen (ausgestellt)“)."
+    ]
+
+
+def test_a_reading_in_a_closed_month_is_refused_in_german(january_period):  # noqa: F811
+    community = january_period.community
+    start, end = month_bounds("2026-01", community.zone)
+    FrozenRange.objects.create(
+        community=community, start=start, end=end, reason=CLOSED_PERIOD_REASON % {"month": "2026-01"}
+    )
+    reading = MeterReading.objects.filter(house__community=community).order_by("pk").first()
+    reading.exported_wh += 1
+
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        reading.save()
+
+    assert refused.value.messages == [
+        f"Der Zählerstand von {reading.house.house_id} um {reading.interval_start:%Y-%m-%d %H:%M} UTC kann nicht "
+        "gespeichert werden: Abrechnungszeitraum 2026-01 ist abgeschlossen, und die Messdaten eines "
+        "abgeschlossenen Abrechnungszeitraums ändern sich nie. Korrigieren Sie stattdessen die Rechnung durch "
+        "Stornieren."
     ]

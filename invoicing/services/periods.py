@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 from communities.models import Community
 from core.local_format import active_language, whole_number
 from core.local_time import month_bounds, parse_period_id
+from metering.frozen import CLOSED_PERIOD_REASON
 from metering.models import FrozenRange
 
 from .. import lifecycle, selectors
@@ -80,7 +81,7 @@ def meter_data_freeze(period: SettlementPeriod) -> None:
     FrozenRange.objects.get_or_create(
         community_id=period.community_id,
         start=period.start,
-        defaults={"end": period.end, "reason": f"settlement period {period.month} is closed"},
+        defaults={"end": period.end, "reason": CLOSED_PERIOD_REASON % {"month": period.month}},
     )
 
 

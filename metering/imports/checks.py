@@ -15,6 +15,7 @@ from communities.models import Community, House
 from core.admin import local_span
 from core.local_format import active_language, locale_of, whole_number
 from core.local_time import local_midnight
+from metering.frozen import FROZEN_REASONS
 from metering.models import FrozenRange
 
 from .errors import ErrorCollector, LazyText, utc_text
@@ -221,7 +222,7 @@ class FrozenRows:
             span = closed_span(start, end, self.community.zone)
             values = {
                 "span": span,
-                "reason": reason,
+                "reason": FROZEN_REASONS.shown(reason),
                 "count": whole_number(count, active_language()),
                 "first": first_row,
                 "last": last_row,

@@ -24,19 +24,19 @@ def test_a_frozen_reading_cannot_be_changed(house):
     frozen = MeterReading.objects.get(interval_start__lt=FEBRUARY)
     frozen.exported_wh = 5
 
-    with pytest.raises(FrozenMeterDataError, match="house_1 at 2026-01-31 23:45 UTC: Period 2026-01 closed"):
+    with pytest.raises(FrozenMeterDataError, match="house_1 at 2026-01-31 23:45 UTC cannot be saved: Period 2026-01 closed"):
         frozen.save()
 
 
 def test_a_frozen_reading_cannot_be_deleted(house):
-    with pytest.raises(FrozenMeterDataError, match="Cannot delete"):
+    with pytest.raises(FrozenMeterDataError, match="cannot be deleted"):
         MeterReading.objects.get(interval_start__lt=FEBRUARY).delete()
 
 
 def test_no_reading_can_be_created_in_a_frozen_range(house):
-    with pytest.raises(FrozenMeterDataError, match="Cannot save"):
+    with pytest.raises(FrozenMeterDataError, match="cannot be saved"):
         MeterReading.objects.create(house=house, interval_start=JANUARY, exported_wh=1, imported_wh=0)
-    with pytest.raises(FrozenMeterDataError, match="Cannot create"):
+    with pytest.raises(FrozenMeterDataError, match="cannot be created"):
         MeterReading.objects.bulk_create([reading(house, JANUARY + dt.timedelta(hours=1), exported_kwh="1")])
 
 
@@ -52,7 +52,7 @@ def test_a_reading_cannot_be_moved_out_of_a_frozen_range(house):
     frozen = MeterReading.objects.get(interval_start__lt=FEBRUARY)
     frozen.interval_start = FEBRUARY + dt.timedelta(hours=1)
 
-    with pytest.raises(FrozenMeterDataError, match="Cannot move"):
+    with pytest.raises(FrozenMeterDataError, match="cannot be moved"):
         frozen.save()
 
 
