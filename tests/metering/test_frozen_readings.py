@@ -24,7 +24,9 @@ def test_a_frozen_reading_cannot_be_changed(house):
     frozen = MeterReading.objects.get(interval_start__lt=FEBRUARY)
     frozen.exported_wh = 5
 
-    with pytest.raises(FrozenMeterDataError, match="house_1 at 2026-01-31 23:45 UTC cannot be saved: Period 2026-01 closed"):
+    with pytest.raises(
+        FrozenMeterDataError, match="house_1 at 2026-01-31 23:45 UTC cannot be saved: Period 2026-01 closed"
+    ):
         frozen.save()
 
 
