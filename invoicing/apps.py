@@ -10,8 +10,11 @@ class InvoicingConfig(AppConfig):
         from core.audit import audit
         from core.log_context import connect_task_signals
 
+        from . import receivers
         from .models import CancellationNote, Invoice, InvoiceDelivery, Payment, SettlementPeriod, Tariff
 
         audit(Tariff, SettlementPeriod, Invoice, CancellationNote, Payment, InvoiceDelivery)
         # The lines a django-q2 task logs carry its id (the tasks are invoicing's).
         connect_task_signals()
+        # An import's months get their page figures computed in the background.
+        receivers.connect()

@@ -12,6 +12,7 @@ CLOSE_TASK = "invoicing.tasks.period_close_task"
 PDF_TASK = "invoicing.tasks.pdfs_render_task"
 STATEMENT_PDF_TASK = "invoicing.tasks.statement_pdf_task"
 EMAIL_TASK = "invoicing.tasks.deliveries_send_task"
+FIGURES_TASK = "invoicing.tasks.period_figures_task"
 # 20 one-page PDFs take about 6-8 s on one core (0.3-0.4 s each with fonts and CSS reused), far
 # inside Q_CLUSTER's timeout, while amortising the task's start-up (renderer, queries) over many.
 PDF_BATCH_SIZE = 20
@@ -86,4 +87,16 @@ def deliveries_enqueue(*, delivery_pks=()) -> None:
             _async_task(EMAIL_TASK, delivery_pks[first : first + EMAIL_BATCH_SIZE], group="emails")
 
     if delivery_pks:
+        transaction.on_commit(enqueue)
+
+
+def period_figures_enqueue(*, period_pks=()) -> None:
+    """Compute and keep these periods' page figures in the background, after commit."""
+    period_pks = list(period_pks)
+
+    def enqueue():
+        for period_pk in period_pks:
+            _async_task(FIGURES_TASK, period_pk, group=f"period-figures-{period_pk}")
+
+    if period_pks:
         transaction.on_commit(enqueue)

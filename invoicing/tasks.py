@@ -11,6 +11,7 @@ from core.audit import acting_as
 
 from . import services
 from .models import SettlementPeriod
+from .period_figures import period_figures
 from .services.closing import CLOSE_TASK_ACTOR
 from .services.schedule import SCHEDULE_ACTOR
 
@@ -59,3 +60,12 @@ def billing_verify_task() -> str:
     if not report.is_clean:
         logger.error("%s", report)
     return str(report)
+
+
+def period_figures_task(period_pk: int) -> str:
+    """Compute and keep an open period's page figures if its readings changed (after an import)."""
+    period = SettlementPeriod.objects.filter(pk=period_pk).select_related("community").first()
+    if period is None or period.status != SettlementPeriod.Status.OPEN:
+        return f"period {period_pk}: not open, nothing to keep"
+    figures = period_figures(period=period)  # computes only what a change made stale
+    return f"period {period}: figures of {len(figures.completeness.houses)} houses up to date"

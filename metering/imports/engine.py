@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from communities.models import Community
 from core.energy import kwh_to_wh
 from metering.models import MeterChange, RegisterState
+from metering.signals import readings_imported_announce
 
 from . import checks, registers
 from .audit import import_audited
@@ -52,10 +53,20 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     seconds: float = 0.0
+    # The earliest and latest interval start written (UTC seconds); None while nothing is written.
+    written_span_s: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    def note_written(self, at_s: np.ndarray) -> None:
+        if not len(at_s):
+            return
+        first, last = int(at_s.min()), int(at_s.max())
+        if self.written_span_s is not None:
+            first, last = min(first, self.written_span_s[0]), max(last, self.written_span_s[1])
+        self.written_span_s = (first, last)
 
     def summary(self) -> str:
         text = (
@@ -102,6 +113,13 @@ def readings_import(
     result.seconds = time.perf_counter() - started
     if not dry_run:
         import_audited(community=community, fileobj=fileobj, result=result)
+    if not dry_run and result.ok and (result.created or result.updated):
+        first_s, last_s = result.written_span_s
+        readings_imported_announce(
+            community=community,
+            first_start=dt.datetime.fromtimestamp(first_s, tz=dt.UTC),
+            last_start=dt.datetime.fromtimestamp(last_s, tz=dt.UTC),
+        )
     return result
 
 
@@ -214,6 +232,7 @@ def _check_and_write(readings: _Readings, context: FileContext, frozen, result: 
     )
     result.created += written.created
     result.updated += written.updated
+    result.note_written(readings.at_s)
 
 
 def _counters_to_intervals(counters: registers.Counters, context: FileContext, errors: ErrorCollector):
