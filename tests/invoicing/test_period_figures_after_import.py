@@ -82,3 +82,13 @@ def test_an_import_that_writes_nothing_computes_nothing(
 
     assert not MeterReading.objects.exists()
     assert not KeptPeriodFigures.objects.exists()
+
+
+def test_an_unchanged_reimport_computes_nothing(community, period, django_capture_on_commit_callbacks):
+    imported(community, JANUARY_FILE, django_capture_on_commit_callbacks)
+    KeptPeriodFigures.objects.all().delete()
+
+    again = imported(community, JANUARY_FILE, django_capture_on_commit_callbacks)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert not KeptPeriodFigures.objects.exists()
