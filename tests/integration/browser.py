@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -78,7 +78,10 @@ class Page:
     def wait_for_text(self, text: str, timeout: float = 30) -> None:
         """Wait until the page shows ``text`` (case-insensitive: the admin's CSS capitalises headers)."""
         try:
-            WebDriverWait(self.driver, timeout).until(lambda driver: text.lower() in self.text().lower())
+            # A page still loading replaces its body between finding it and reading it: look again.
+            WebDriverWait(self.driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
+                lambda driver: text.lower() in self.text().lower()
+            )
         except TimeoutException:
             shot = self.screenshot("failed")
             raise AssertionError(
